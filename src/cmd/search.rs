@@ -1,0 +1,95 @@
+//! `quarry search`.
+
+use super::Config;
+use crate::cli::{ModeArg, SearchArgs, SortArg};
+use crate::date::Date;
+use crate::index::Store;
+use crate::render::{write_json_line, Human, Style};
+use crate::search::{self, Mode, Request, SortBy};
+use anyhow::{bail, Result};
+use std::io::Write;
+
+/// Runs `quarry search`.
+pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
+    let query = args.query.join(" ");
+    let filters = super::filters(&args.filters, Date::today())?;
+    if args.limit == 0 {
+        bail!("--limit must be at least 1");
+    }
+    if query.trim().is_empty() && filters.is_empty() {
+        bail!("give a query, or at least one filter (e.g. quarry search --tag todo)");
+    }
+    let store = Store::open(&config.index_dir)?;
+    let mode = match args.mode {
+        Some(ModeArg::Lexical) => Mode::Lexical,
+        Some(ModeArg::Semantic) => Mode::Semantic,
+        Some(ModeArg::Hybrid) => Mode::Hybrid,
+        None => {
+            if store.payload.model.is_some() {
+                Mode::Hybrid
+            } else {
+                eprintln!("note: lexical search only; for semantic search run `quarry model install`, then `quarry index`");
+                Mode::Lexical
+            }
+        }
+    };
+    if mode != Mode::Lexical {
+        bail!("--mode {mode:?} needs embeddings, which this quarry does not build yet; use --mode lexical");
+    }
+    let sort = match args.sort {
+        SortArg::Score => SortBy::Score,
+        SortArg::Date => SortBy::Date,
+    };
+    let req = Request {
+        query: query.clone(),
+        filters,
+        limit: args.limit,
+        mode,
+        sort,
+    };
+    let searcher = store.searcher();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.files {
+        let mut fetch = args.limit * 20;
+        loop {
+            let hits = search::lexical(&store, &searcher, &req, fetch.min(100_000))?;
+            let mut seen = std::collections::HashSet::new();
+            let paths: Vec<&str> = hits
+                .iter()
+                .map(|h| h.path.as_str())
+                .filter(|p| seen.insert(*p))
+                .take(args.limit)
+                .collect();
+            if paths.len() >= args.limit || hits.len() < fetch || fetch >= 100_000 {
+                for p in &paths {
+                    writeln!(out, "{p}")?;
+                }
+                out.flush()?;
+                return Ok(if paths.is_empty() { 1 } else { 0 });
+            }
+            fetch *= 4;
+        }
+    }
+    let hits = search::lexical(&store, &searcher, &req, args.limit)?;
+    if args.json {
+        for h in &hits {
+            write_json_line(&mut out, h)?;
+        }
+    } else {
+        let (terms, prefixes) = search::highlight_terms(&query);
+        let printer = Human {
+            style: Style {
+                color: config.color,
+            },
+            terms,
+            prefixes,
+            explain: args.explain,
+        };
+        for (i, h) in hits.iter().enumerate() {
+            printer.write_hit(&mut out, h, i == 0)?;
+        }
+    }
+    out.flush()?;
+    Ok(if hits.is_empty() { 1 } else { 0 })
+}

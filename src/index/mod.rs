@@ -1,0 +1,172 @@
+//! The on-disk index: tantivy documents (one per passage), the note manifest, and vectors.
+//!
+//! Writing: [`update`] walks the roots, compares each file with the manifest (size and
+//! mtime, then content hash), parses changed files in parallel with rayon, and feeds one
+//! tantivy `IndexWriter` (which is `Sync`, so rayon threads add documents directly).
+//! Nothing is visible to readers until the single commit at the end, whose payload names the
+//! manifest written just before it; an interrupted run leaves the previous commit intact.
+//!
+//! Reading: [`Store::open`] opens the last commit for search and checks format and schema.
+
+pub mod manifest;
+pub mod schema;
+mod update;
+
+pub use manifest::{NoteEntry, NoteManifest, Payload, FORMAT};
+pub use schema::Fields;
+pub use update::{update, Summary, UpdateOptions, DEFAULT_MAX_FILE_BYTES};
+
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher};
+
+/// Files a quarry index folder may hold besides tantivy's (and which do not make a folder
+/// "someone else's").
+fn is_ours_or_harmless(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with("notes-")
+        || name.starts_with("vectors-")
+        || name == "manifest.json"
+}
+
+/// An opened index, read side.
+pub struct Store {
+    /// Folder.
+    pub dir: PathBuf,
+    /// tantivy index.
+    pub index: Index,
+    /// Field handles.
+    pub fields: Fields,
+    /// The last commit's payload.
+    pub payload: Payload,
+    reader: IndexReader,
+}
+
+impl Store {
+    /// Opens the last commit of the index in `dir` for reading.
+    pub fn open(dir: &Path) -> Result<Store> {
+        if !dir.join("meta.json").is_file() {
+            return Err(Error::Index(format!(
+                "no index at {}; run `quarry index <notes folder>` first (or pass --index DIR)",
+                dir.display()
+            )));
+        }
+        let index = open_tantivy(dir)?;
+        let metas = index.load_metas()?;
+        let payload = match metas.payload.as_deref() {
+            Some(p) => Payload::parse(p, dir)?,
+            None => {
+                return Err(Error::Index(format!(
+                    "{} has no completed quarry commit; run `quarry index <notes folder>`",
+                    dir.display()
+                )))
+            }
+        };
+        let fields = schema::fields_of(&index.schema()).ok_or_else(|| not_ours(dir))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            payload,
+            reader,
+        })
+    }
+
+    /// A searcher over the opened commit.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The note manifest of the opened commit.
+    pub fn manifest(&self) -> Result<NoteManifest> {
+        NoteManifest::load(&self.dir, &self.payload.notes_file)
+    }
+
+    /// Bytes on disk of the whole index folder.
+    pub fn disk_bytes(&self) -> u64 {
+        std::fs::read_dir(&self.dir)
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+}
+
+fn not_ours(dir: &Path) -> Error {
+    Error::Index(format!(
+        "{} holds an index that quarry did not write (or of an older layout); run `quarry index --rebuild`",
+        dir.display()
+    ))
+}
+
+fn open_tantivy(dir: &Path) -> Result<Index> {
+    let directory = MmapDirectory::open(dir)
+        .map_err(|e| Error::Index(format!("cannot open {}: {e}", dir.display())))?;
+    let index = Index::open(directory).map_err(|e| {
+        Error::Index(format!(
+            "{} is damaged or not a quarry index ({e}); run `quarry index --rebuild`",
+            dir.display()
+        ))
+    })?;
+    schema::register(&index);
+    Ok(index)
+}
+
+/// Opens the index in `dir` for writing, creating it when absent. Refuses a non-empty folder
+/// that is not a quarry index.
+pub(crate) fn open_or_create(dir: &Path) -> Result<Index> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    if dir.join("meta.json").is_file() {
+        let index = open_tantivy(dir)?;
+        if schema::fields_of(&index.schema()).is_none() {
+            return Err(not_ours(dir));
+        }
+        return Ok(index);
+    }
+    let foreign: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !is_ours_or_harmless(n))
+        .collect();
+    if !foreign.is_empty() {
+        return Err(Error::Index(format!(
+            "{} is not empty and is not a quarry index (it holds {}); choose another --index folder",
+            dir.display(),
+            foreign.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let (schema, _) = schema::build();
+    let directory = MmapDirectory::open(dir)
+        .map_err(|e| Error::Index(format!("cannot open {}: {e}", dir.display())))?;
+    let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
+    schema::register(&index);
+    Ok(index)
+}
+
+/// The text a passage is embedded as: note title and heading path first, so a bullet under
+/// "Action Items" knows what it is about, then parent items, then the passage.
+pub fn embed_input(title: &str, section: &str, context: &str, text: &str) -> String {
+    let mut s = String::with_capacity(title.len() + section.len() + context.len() + text.len() + 8);
+    s.push_str(title);
+    if !section.is_empty() && section != title {
+        s.push_str(" — ");
+        s.push_str(section);
+    }
+    s.push_str(": ");
+    if !context.is_empty() {
+        s.push_str(context);
+        s.push_str(" › ");
+    }
+    s.push_str(text);
+    s
+}

@@ -1,0 +1,454 @@
+//! Incremental (re)indexing: walk, diff against the manifest, parse changed files in
+//! parallel, one writer, one commit.
+
+use super::manifest::{
+    note_key, split_key, write_atomic, NoteEntry, NoteManifest, Payload, SkipEntry, FORMAT,
+};
+use super::schema::{self, Fields};
+use crate::note::{self, repair, Found, Note, WalkOptions};
+use crate::{Error, Result};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
+
+/// Default largest note file read; bigger files are reported and skipped.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+/// What to index and how.
+#[derive(Debug, Clone)]
+pub struct UpdateOptions {
+    /// Index folder.
+    pub index_dir: PathBuf,
+    /// Roots to index; empty means the roots of the last run.
+    pub roots: Vec<PathBuf>,
+    /// Start over.
+    pub rebuild: bool,
+    /// Largest file to read.
+    pub max_file_bytes: u64,
+    /// Indexing threads (tantivy) and parser threads (rayon) to use; 0 = all cores.
+    pub threads: usize,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    /// Note files seen.
+    pub files: usize,
+    /// Notes parsed and (re)indexed.
+    pub indexed: usize,
+    /// Notes unchanged since the last run.
+    pub unchanged: usize,
+    /// Notes removed (deleted files or dropped roots).
+    pub removed: usize,
+    /// Files skipped (binary, too large, unreadable).
+    pub skipped: usize,
+    /// Warnings printed (including skips).
+    pub warnings: usize,
+    /// Passages added.
+    pub passages_added: usize,
+    /// Notes in the index after the run.
+    pub notes: usize,
+    /// Whether a commit was made.
+    pub committed: bool,
+    /// Seconds taken.
+    pub seconds: f64,
+}
+
+enum Outcome {
+    Indexed { key: String, entry: NoteEntry },
+    Touched { key: String, entry: NoteEntry },
+    Skipped { key: String, reason: String },
+}
+
+/// Brings the index in line with the notes on disk. `warn` receives `(path, reason)` for every
+/// file problem; `progress` receives `(done, total)` while parsing.
+pub fn update(
+    opts: &UpdateOptions,
+    warn: &(dyn Fn(&str, &str) + Sync),
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Summary> {
+    let started = Instant::now();
+    let dir = &opts.index_dir;
+    let index = super::open_or_create(dir)?;
+    let fields = schema::fields_of(&index.schema()).expect("checked by open_or_create");
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(8)
+    } else {
+        opts.threads
+    };
+    let mut writer: IndexWriter<TantivyDocument> =
+        index.writer_with_num_threads(threads, 48_000_000 * threads).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Index(format!(
+                "another `quarry index` is writing to {} (lock file {}); wait for it to finish, then run again",
+                dir.display(),
+                dir.join(".tantivy-writer.lock").display()
+            )),
+            other => other.into(),
+        })?;
+
+    let previous = match index.load_metas()?.payload {
+        Some(p) => Some(Payload::parse(&p, dir)?),
+        None => None,
+    };
+    let mut manifest = match &previous {
+        Some(p) if !opts.rebuild => NoteManifest::load(dir, &p.notes_file)?,
+        _ => NoteManifest::default(),
+    };
+    if opts.rebuild {
+        writer.delete_all_documents()?;
+    }
+
+    let roots: Vec<PathBuf> = if opts.roots.is_empty() {
+        if manifest.roots.is_empty() {
+            return Err(Error::Index(
+                "no notes folder given and none indexed before; run `quarry index <notes folder>`"
+                    .into(),
+            ));
+        }
+        manifest.roots.iter().map(PathBuf::from).collect()
+    } else {
+        opts.roots
+            .iter()
+            .map(|r| r.canonicalize().map_err(|e| Error::io(r, e)))
+            .collect::<Result<Vec<_>>>()?
+    };
+    let root_names: Vec<String> = roots
+        .iter()
+        .map(|r| r.to_string_lossy().into_owned())
+        .collect();
+    let mut summary = Summary::default();
+
+    // Notes from roots that are no longer indexed, or indexed under another position, go.
+    if manifest.roots != root_names {
+        let old_roots = std::mem::take(&mut manifest.roots);
+        let keys: Vec<String> = manifest.notes.keys().cloned().collect();
+        for key in keys {
+            let (root, rel) = split_key(&key);
+            let new_pos = old_roots
+                .get(root)
+                .and_then(|r| root_names.iter().position(|n| n == r));
+            let entry = manifest.notes.remove(&key).expect("key listed");
+            match new_pos {
+                Some(pos) if pos == root => {
+                    manifest.notes.insert(key, entry);
+                }
+                _ => {
+                    // Re-keyed or dropped: delete now; a re-keyed note is re-read below.
+                    writer.delete_term(Term::from_field_text(fields.key, &key));
+                    if new_pos.is_none() {
+                        summary.removed += 1;
+                    }
+                    let _ = rel;
+                }
+            }
+        }
+        manifest.skipped.clear();
+        manifest.roots = root_names.clone();
+    }
+
+    let warnings = AtomicUsize::new(0);
+    let warn_count = |path: &str, reason: &str| {
+        warnings.fetch_add(1, Ordering::Relaxed);
+        warn(path, reason);
+    };
+    let walk_opts = WalkOptions {
+        roots: roots.clone(),
+        skip: Some(dir.clone()),
+    };
+    let found = note::walk(&walk_opts, &mut |p, r| warn_count(&p, &r));
+    summary.files = found.len();
+
+    // Deleted files.
+    let present: std::collections::HashSet<String> =
+        found.iter().map(|f| note_key(f.root, &f.rel)).collect();
+    let gone: Vec<String> = manifest
+        .notes
+        .keys()
+        .filter(|k| !present.contains(*k))
+        .cloned()
+        .collect();
+    for key in &gone {
+        writer.delete_term(Term::from_field_text(fields.key, key));
+        manifest.notes.remove(key);
+        summary.removed += 1;
+    }
+    manifest.skipped.retain(|k, _| present.contains(k));
+
+    // Changed files: size or mtime differ (or never seen). Skipped files are retried.
+    let todo: Vec<&Found> = found
+        .iter()
+        .filter(|f| {
+            let key = note_key(f.root, &f.rel);
+            match manifest.notes.get(&key) {
+                Some(e) => e.size != f.size || e.mtime_ns != f.mtime_ns,
+                None => true,
+            }
+        })
+        .collect();
+    summary.unchanged = found.len() - todo.len();
+
+    let done = AtomicUsize::new(0);
+    let total = todo.len();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Index(e.to_string()))?;
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        todo.par_iter()
+            .map(|f| {
+                let key = note_key(f.root, &f.rel);
+                let out = process(
+                    f,
+                    &key,
+                    manifest.notes.get(&key),
+                    opts.max_file_bytes,
+                    &writer,
+                    &fields,
+                    &warn_count,
+                );
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                out
+            })
+            .collect()
+    });
+
+    let mut changed = opts.rebuild || !gone.is_empty() || summary.removed > 0 || previous.is_none();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Indexed { key, entry } => {
+                summary.indexed += 1;
+                summary.passages_added += entry.passages as usize;
+                manifest.skipped.remove(&key);
+                manifest.notes.insert(key, entry);
+                changed = true;
+            }
+            Outcome::Touched { key, entry } => {
+                summary.unchanged += 1;
+                manifest.notes.insert(key, entry);
+                changed = true;
+            }
+            Outcome::Skipped { key, reason } => {
+                summary.skipped += 1;
+                if manifest.notes.remove(&key).is_some() {
+                    writer.delete_term(Term::from_field_text(fields.key, &key));
+                }
+                if manifest.skipped.insert(key, SkipEntry { reason }).is_none() {
+                    changed = true;
+                }
+            }
+        }
+    }
+    summary.skipped = manifest.skipped.len();
+    summary.notes = manifest.notes.len();
+    summary.warnings = warnings.load(Ordering::Relaxed);
+
+    if changed {
+        let generation = previous.as_ref().map_or(0, |p| p.generation) + 1;
+        let notes_file = format!("notes-{generation}.json");
+        manifest.save(dir, &notes_file)?;
+        let payload = Payload {
+            format: FORMAT,
+            generation,
+            notes_file,
+            vector_files: Vec::new(),
+            model: None,
+            written_by: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        let payload_json =
+            serde_json::to_string(&payload).map_err(|e| Error::Index(e.to_string()))?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload_json);
+        prepared.commit()?;
+        summary.committed = true;
+        write_atomic(
+            &dir.join("manifest.json"),
+            serde_json::to_string_pretty(&payload)
+                .unwrap_or_default()
+                .as_bytes(),
+        )?;
+        // Keep this generation and the one before it (a reader may still be opening it).
+        remove_old_generations(dir, generation);
+    }
+    writer.wait_merging_threads()?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn remove_old_generations(dir: &Path, generation: u64) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in rd.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let gen = name
+            .strip_prefix("notes-")
+            .or_else(|| name.strip_prefix("vectors-"))
+            .and_then(|rest| rest.split('.').next())
+            .and_then(|g| g.parse::<u64>().ok());
+        if gen.is_some_and(|g| g + 1 < generation) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn process(
+    f: &Found,
+    key: &str,
+    old: Option<&NoteEntry>,
+    max_bytes: u64,
+    writer: &IndexWriter<TantivyDocument>,
+    fields: &Fields,
+    warn: &(dyn Fn(&str, &str) + Sync),
+) -> Outcome {
+    let display = f.abs.display().to_string();
+    let skip = |reason: String| {
+        warn(&display, &reason);
+        Outcome::Skipped {
+            key: key.to_string(),
+            reason,
+        }
+    };
+    if f.size > max_bytes {
+        return skip(format!(
+            "file is {} MB, over the {} MB limit (--max-file-size); skipped",
+            f.size / 1_000_000,
+            max_bytes / 1_000_000
+        ));
+    }
+    let bytes = match read_limited(&f.abs, max_bytes) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return skip("file vanished before it could be read; skipped".into())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            return skip(format!(
+                "file grew over the {} MB limit while being read; skipped",
+                max_bytes / 1_000_000
+            ))
+        }
+        Err(e) => return skip(format!("cannot read: {e}; skipped")),
+    };
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    let entry = |passages: u32| NoteEntry {
+        size: bytes.len() as u64,
+        mtime_ns: f.mtime_ns,
+        hash,
+        passages,
+    };
+    if let Some(old) = old {
+        if old.hash == hash {
+            return Outcome::Touched {
+                key: key.to_string(),
+                entry: entry(old.passages),
+            };
+        }
+    }
+    let (text, decoded) = match repair::decode(&bytes) {
+        Ok(t) => t,
+        Err(repair::NotText::Binary) => {
+            return skip("binary file (NUL or control bytes), not a note; skipped".into())
+        }
+    };
+    if decoded == repair::Decoded::Windows1252 {
+        warn(&display, "not valid UTF-8; read as Windows-1252");
+    }
+    let note = note::parse(&f.rel, &text);
+    for w in &note.warnings {
+        warn(&display, w);
+    }
+    if text.trim().is_empty() {
+        warn(&display, "empty file; nothing to index");
+    }
+    writer.delete_term(Term::from_field_text(fields.key, key));
+    let passages = note.passages.len() as u32;
+    for doc in documents(&note, key, fields) {
+        if let Err(e) = writer.add_document(doc) {
+            return skip(format!("index writer failed: {e}"));
+        }
+    }
+    Outcome::Indexed {
+        key: key.to_string(),
+        entry: entry(passages),
+    }
+}
+
+fn read_limited(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    file.take(max + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            "too large",
+        ));
+    }
+    Ok(buf)
+}
+
+/// The section path shown for a passage: headings, minus a first heading that repeats the title.
+pub fn section_path(title: &str, section: &[String]) -> String {
+    let skip = usize::from(section.first().is_some_and(|h| h == title));
+    section[skip..].join(" > ")
+}
+
+/// tantivy documents for a note's passages.
+pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<TantivyDocument> {
+    let meta = &note.meta;
+    let date = meta
+        .date
+        .map(|d| DateTime::from_timestamp_secs(d.unix_seconds()));
+    let mut levels: BTreeMap<&str, ()> = BTreeMap::new();
+    for tag in &meta.tags {
+        for level in schema::tag_levels(tag) {
+            levels.insert(level, ());
+        }
+    }
+    note.passages
+        .iter()
+        .map(|p| {
+            let section = section_path(&meta.title, &p.section);
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.key, key);
+            doc.add_text(fields.path, &note.path);
+            doc.add_text(fields.title, &meta.title);
+            doc.add_text(fields.section, &section);
+            doc.add_text(fields.text, &p.text);
+            if !p.context.is_empty() {
+                doc.add_text(fields.context, &p.context);
+            }
+            for level in levels.keys() {
+                doc.add_text(fields.tag, level);
+            }
+            for tag in &meta.tags {
+                doc.add_text(fields.tags, tag);
+            }
+            if let Some(a) = &meta.account {
+                doc.add_text(fields.account, a);
+            }
+            for x in &meta.participants {
+                doc.add_text(fields.participant, x);
+            }
+            for x in &meta.aliases {
+                doc.add_text(fields.alias, x);
+            }
+            if let Some(d) = date {
+                doc.add_date(fields.date, d);
+            }
+            doc.add_text(fields.kind, p.kind.as_str());
+            if let Some(t) = p.task {
+                doc.add_text(fields.task, t.to_string());
+            }
+            doc.add_u64(fields.line, u64::from(p.line_start));
+            doc.add_u64(fields.line_end, u64::from(p.line_end));
+            let input = super::embed_input(&meta.title, &section, &p.context, &p.text);
+            doc.add_u64(fields.pid, xxhash_rust::xxh3::xxh3_64(input.as_bytes()));
+            doc
+        })
+        .collect()
+}

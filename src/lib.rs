@@ -1,0 +1,25 @@
+//! quarry: a local full-text and semantic search engine over Markdown notes.
+//!
+//! The pipeline is note → passages → index → search → render:
+//!
+//! * [`note`] reads a file, repairs its text and splits it into [`note::Passage`]s;
+//! * [`index`] stores passages in an embedded tantivy index (plus a flat vector file);
+//! * [`search`] turns a query and filters into ranked hits (lexical, semantic, hybrid);
+//! * [`render`] prints hits for people or as JSON Lines.
+//!
+//! `src/main.rs` only parses the command line, calls [`run`] and maps errors to exit codes.
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod cmd;
+pub mod date;
+pub mod embed;
+pub mod error;
+pub mod eval;
+pub mod index;
+pub mod note;
+pub mod render;
+pub mod search;
+pub mod synth;
+
+pub use error::{Error, Result};

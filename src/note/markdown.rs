@@ -1,0 +1,411 @@
+//! Markdown body → passages, with pulldown-cmark.
+//!
+//! Every list item is a passage and every prose paragraph outside a list is a passage.
+//! Headings give the section path; tables, code blocks and HTML are not passages. Offsets
+//! from pulldown-cmark become 1-based line numbers through a table of line starts.
+
+use super::{Kind, Passage};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+
+/// What the body walk finds besides passages.
+#[derive(Debug, Default)]
+pub struct Body {
+    /// Passages in document order.
+    pub passages: Vec<Passage>,
+    /// Text of the first level-1 heading.
+    pub first_h1: Option<String>,
+    /// Inline `#tags` (not yet normalised).
+    pub tags: Vec<String>,
+}
+
+struct Item {
+    text: String,
+    start: usize,
+    end: usize,
+}
+
+struct Para {
+    text: String,
+    start: usize,
+    end: usize,
+}
+
+/// Parses `text[body_start..]`; line numbers count from the start of `text`.
+pub fn parse_body(text: &str, body_start: usize) -> Body {
+    let body = &text[body_start..];
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| -> u32 {
+        let abs = body_start + offset;
+        line_starts.partition_point(|&s| s <= abs) as u32
+    };
+
+    let mut out = Body::default();
+    let mut headings: Vec<(u8, String)> = Vec::new();
+    let mut heading: Option<(u8, String)> = None;
+    let mut items: Vec<Item> = Vec::new();
+    let mut para: Option<Para> = None;
+    let mut skip = 0usize; // inside code block, table, html block, metadata
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+
+    for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        match event {
+            Event::Start(
+                Tag::CodeBlock(_) | Tag::Table(_) | Tag::HtmlBlock | Tag::MetadataBlock(_),
+            ) => skip += 1,
+            Event::End(
+                TagEnd::CodeBlock | TagEnd::Table | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_),
+            ) => skip = skip.saturating_sub(1),
+            _ if skip > 0 => {}
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level as u8, String::new()))
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, raw)) = heading.take() {
+                    let title = clean(&raw);
+                    out.tags.extend(inline_tags(&title));
+                    if level == 1 && out.first_h1.is_none() && !title.is_empty() {
+                        out.first_h1 = Some(title.clone());
+                    }
+                    while headings.last().is_some_and(|(l, _)| *l >= level) {
+                        headings.pop();
+                    }
+                    headings.push((level, title));
+                }
+            }
+            Event::Start(Tag::Item) => {
+                items.push(Item {
+                    text: String::new(),
+                    start: range.start,
+                    end: range.start,
+                });
+            }
+            Event::End(TagEnd::Item) => {
+                if let Some(item) = items.pop() {
+                    let context: Vec<String> = items
+                        .iter()
+                        .map(|i| clean(&i.text))
+                        .filter(|t| !t.is_empty())
+                        .collect();
+                    let (task, raw) = split_task(&item.text);
+                    let text = clean(raw);
+                    if !text.is_empty() {
+                        out.tags.extend(inline_tags(&text));
+                        let section: Vec<String> =
+                            headings.iter().map(|(_, h)| h.clone()).collect();
+                        let kind = item_kind(task, &section);
+                        out.passages.push(Passage {
+                            kind,
+                            task,
+                            text,
+                            context: context.join(" › "),
+                            section,
+                            line_start: line_of(item.start),
+                            line_end: line_of(item.end.saturating_sub(1).max(item.start)),
+                        });
+                    }
+                }
+            }
+            Event::Start(Tag::Paragraph) => {
+                if let Some(item) = items.last_mut() {
+                    if !item.text.is_empty() {
+                        item.text.push(' ');
+                    }
+                } else {
+                    para = Some(Para {
+                        text: String::new(),
+                        start: range.start,
+                        end: range.start,
+                    });
+                }
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if let Some(p) = para.take() {
+                    let text = clean(&p.text);
+                    if !text.is_empty() {
+                        out.tags.extend(inline_tags(&text));
+                        out.passages.push(Passage {
+                            kind: Kind::Paragraph,
+                            task: None,
+                            text,
+                            context: String::new(),
+                            section: headings.iter().map(|(_, h)| h.clone()).collect(),
+                            line_start: line_of(p.start),
+                            line_end: line_of(p.end.saturating_sub(1).max(p.start)),
+                        });
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, h)) = heading.as_mut() {
+                    h.push_str(&t);
+                } else if let Some(p) = para.as_mut() {
+                    p.text.push_str(&t);
+                    p.end = range.end;
+                } else if let Some(item) = items.last_mut() {
+                    item.text.push_str(&t);
+                    item.end = range.end;
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some((_, h)) = heading.as_mut() {
+                    h.push(' ');
+                } else if let Some(p) = para.as_mut() {
+                    p.text.push(' ');
+                } else if let Some(item) = items.last_mut() {
+                    item.text.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    out.passages.sort_by_key(|p| (p.line_start, p.line_end));
+    out
+}
+
+/// A task line starts with `[c] ` where `c` is one character: `[ ]`, `[x]`, `[?]`, `[/]`…
+fn split_task(text: &str) -> (Option<char>, &str) {
+    let t = text.trim_start();
+    let mut chars = t.chars();
+    if let (Some('['), Some(c), Some(']')) = (chars.next(), chars.next(), chars.next()) {
+        let rest = chars.as_str();
+        if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+            return (Some(c), rest);
+        }
+    }
+    (None, text)
+}
+
+fn item_kind(task: Option<char>, section: &[String]) -> Kind {
+    if task.is_some() {
+        return Kind::Action;
+    }
+    for heading in section.iter().rev() {
+        let h = heading.to_lowercase();
+        if h.contains("action item")
+            || h.contains("next step")
+            || h == "todo"
+            || h == "to do"
+            || h == "tasks"
+        {
+            return Kind::Action;
+        }
+        if h.contains("decision") {
+            return Kind::Decision;
+        }
+    }
+    Kind::Fact
+}
+
+/// Renders wiki links as their visible text and collapses whitespace.
+pub fn clean(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(open) = rest.find("[[") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        match after.find("]]") {
+            Some(close) if !after[..close].contains('\n') => {
+                let inner = &after[..close];
+                let visible = match inner.split_once('|') {
+                    Some((_, alias)) => alias,
+                    None => inner,
+                };
+                out.push_str(visible.trim());
+                rest = &after[close + 2..];
+            }
+            _ => {
+                out.push_str("[[");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    let mut collapsed = String::with_capacity(out.len());
+    for word in out.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
+}
+
+/// Wiki link targets in raw text (`[[Target|alias]]` → `Target`, `[[Page#Heading]]` → `Page`).
+pub fn wikilink_targets(raw: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    while let Some(open) = rest.find("[[") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("]]") else { break };
+        let inner = &after[..close];
+        let target = inner
+            .split('|')
+            .next()
+            .unwrap_or("")
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .trim();
+        if !target.is_empty() && !target.contains('\n') {
+            out.push(target.to_string());
+        }
+        rest = &after[close + 2..];
+    }
+    out
+}
+
+/// Inline tags: `#word` or `#a/b` after whitespace or at the start; not all digits.
+pub fn inline_tags(text: &str) -> Vec<String> {
+    let mut tags = Vec::new();
+    let mut prev: Option<char> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c == '#' && prev.is_none_or(|p| p.is_whitespace() || p == '(') {
+            let start = i + 1;
+            let mut end = start;
+            while let Some(&(j, d)) = iter.peek() {
+                if d.is_alphanumeric() || matches!(d, '_' | '-' | '/') {
+                    end = j + d.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            let tag = text[start..end].trim_end_matches('/');
+            if !tag.is_empty()
+                && !tag
+                    .chars()
+                    .all(|d| d.is_ascii_digit() || d == '/' || d == '-')
+            {
+                tags.push(tag.to_string());
+            }
+            prev = text[..end].chars().next_back();
+            continue;
+        }
+        prev = Some(c);
+    }
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags() {
+        assert_eq!(
+            inline_tags("do it #task #proposed #auto"),
+            vec!["task", "proposed", "auto"]
+        );
+        assert_eq!(
+            inline_tags("#competitor/ddn, issue #42 and a#b"),
+            vec!["competitor/ddn"]
+        );
+        assert_eq!(inline_tags("(#Nested/Tag/)"), vec!["Nested/Tag"]);
+    }
+
+    #[test]
+    fn links() {
+        assert_eq!(
+            clean("see [[DDN]] and [[CoreWeave|CW]]  now"),
+            "see DDN and CW now"
+        );
+        assert_eq!(clean("empty [[]] and [[open"), "empty and [[open");
+        assert_eq!(
+            wikilink_targets("[[DDN#Pricing|price]] [[ X ]]"),
+            vec!["DDN", "X"]
+        );
+    }
+
+    #[test]
+    #[allow(clippy::type_complexity)]
+    fn passages_with_lines_sections_and_kinds() {
+        let text = "# Title\n\nIntro para\nwraps here.\n\n## Action Items\n\n- [?] Do the thing #task\n- [x] Done one\n\n## Decisions\n\n- We go with A\n  - because B\n\n## Key Information\n\n- Fact one\n\n| a | b |\n|---|---|\n| x | y |\n\n```\n- not a passage\n```\n";
+        let body = parse_body(text, 0);
+        let got: Vec<(Kind, Option<char>, &str, u32, u32, String, &str)> = body
+            .passages
+            .iter()
+            .map(|p| {
+                (
+                    p.kind,
+                    p.task,
+                    p.text.as_str(),
+                    p.line_start,
+                    p.line_end,
+                    p.section.join("/"),
+                    p.context.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Kind::Paragraph,
+                    None,
+                    "Intro para wraps here.",
+                    3,
+                    4,
+                    "Title".into(),
+                    ""
+                ),
+                (
+                    Kind::Action,
+                    Some('?'),
+                    "Do the thing #task",
+                    8,
+                    8,
+                    "Title/Action Items".into(),
+                    ""
+                ),
+                (
+                    Kind::Action,
+                    Some('x'),
+                    "Done one",
+                    9,
+                    9,
+                    "Title/Action Items".into(),
+                    ""
+                ),
+                (
+                    Kind::Decision,
+                    None,
+                    "We go with A",
+                    13,
+                    13,
+                    "Title/Decisions".into(),
+                    ""
+                ),
+                (
+                    Kind::Decision,
+                    None,
+                    "because B",
+                    14,
+                    14,
+                    "Title/Decisions".into(),
+                    "We go with A"
+                ),
+                (
+                    Kind::Fact,
+                    None,
+                    "Fact one",
+                    18,
+                    18,
+                    "Title/Key Information".into(),
+                    ""
+                ),
+            ]
+        );
+        assert_eq!(body.first_h1.as_deref(), Some("Title"));
+        assert_eq!(body.tags, vec!["task"]);
+    }
+
+    #[test]
+    fn body_offset_counts_lines_from_file_start() {
+        let text = "---\na: 1\n---\n- item\n";
+        let body = parse_body(text, 13);
+        assert_eq!(body.passages[0].line_start, 4);
+    }
+}

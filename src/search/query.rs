@@ -1,0 +1,210 @@
+//! The query language: plain words, `"exact phrase"`, `-word` to exclude, `+word` to
+//! require, `field:value` for `title`, `section`, `text`, `tag`, `account`, `participant`,
+//! `kind`, and `prefix*`. Words are ORed and ranked by BM25, as in most search engines.
+//!
+//! Parsing is a small hand-written scanner (not tantivy's query grammar) so every error can
+//! name the problem, unknown `word:` prefixes (`10:30`, `http://…`) stay plain text, and
+//! prefixes are matched unstemmed.
+
+use crate::{Error, Result};
+
+/// Which field a clause targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Title, section, text and context together.
+    All,
+    /// `title:`.
+    Title,
+    /// `section:`.
+    Section,
+    /// `text:`.
+    Text,
+    /// `tag:` (hierarchical, exact).
+    Tag,
+    /// `account:` (case-insensitive, exact).
+    Account,
+    /// `participant:`.
+    Participant,
+    /// `kind:`.
+    Kind,
+}
+
+impl Target {
+    fn from_name(name: &str) -> Option<Target> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "title" => Target::Title,
+            "section" => Target::Section,
+            "text" => Target::Text,
+            "tag" | "tags" => Target::Tag,
+            "account" => Target::Account,
+            "participant" | "participants" => Target::Participant,
+            "kind" => Target::Kind,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether a clause must, may or must not match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occur {
+    /// Plain: adds to the score.
+    Should,
+    /// `+`: required.
+    Must,
+    /// `-`: excluded.
+    MustNot,
+}
+
+/// One clause of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    /// Must, should or must not.
+    pub occur: Occur,
+    /// Field.
+    pub target: Target,
+    /// The words (a phrase when quoted or when it splits into several tokens).
+    pub value: String,
+    /// Quoted.
+    pub phrase: bool,
+    /// Ends with `*`.
+    pub prefix: bool,
+}
+
+/// Parses a query string into clauses.
+pub fn parse(input: &str) -> Result<Vec<Clause>> {
+    let mut clauses = Vec::new();
+    let chars: Vec<char> = input.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let mut occur = Occur::Should;
+        if chars[i] == '-' || chars[i] == '+' {
+            if i + 1 < chars.len() && !chars[i + 1].is_whitespace() {
+                occur = if chars[i] == '-' {
+                    Occur::MustNot
+                } else {
+                    Occur::Must
+                };
+                i += 1;
+            } else {
+                i += 1;
+                continue;
+            }
+        }
+        // Optional field prefix.
+        let mut target = Target::All;
+        let word_end = (i..chars.len())
+            .find(|&j| chars[j].is_whitespace() || chars[j] == '"')
+            .unwrap_or(chars.len());
+        let word: String = chars[i..word_end].iter().collect();
+        if let Some((name, _)) = word.split_once(':') {
+            if let Some(t) = Target::from_name(name) {
+                target = t;
+                i += name.chars().count() + 1;
+                if i >= chars.len() || chars[i].is_whitespace() {
+                    return Err(Error::Query(format!(
+                        "'{name}:' needs a value, as in {name}:value or {name}:\"two words\""
+                    )));
+                }
+            }
+        }
+        let (value, phrase, prefix) = if chars.get(i) == Some(&'"') {
+            let close = (i + 1..chars.len())
+                .find(|&j| chars[j] == '"')
+                .ok_or_else(|| {
+                    Error::Query(format!(
+                        "unclosed quote in query: {}; close the phrase with \"",
+                        chars[i..].iter().collect::<String>()
+                    ))
+                })?;
+            let v: String = chars[i + 1..close].iter().collect();
+            let prefix = chars.get(close + 1) == Some(&'*');
+            i = close + 1 + usize::from(prefix);
+            (v, true, prefix)
+        } else {
+            let end = (i..chars.len())
+                .find(|&j| chars[j].is_whitespace())
+                .unwrap_or(chars.len());
+            let mut v: String = chars[i..end].iter().collect();
+            i = end;
+            let prefix = v.len() > 1 && v.ends_with('*');
+            if prefix {
+                v.pop();
+            }
+            (v, false, prefix)
+        };
+        if value.trim().is_empty() {
+            continue;
+        }
+        if value.trim_matches('*').is_empty() {
+            return Err(Error::Query(
+                "'*' alone is not a query; add letters before it, as in gpu*".into(),
+            ));
+        }
+        clauses.push(Clause {
+            occur,
+            target,
+            value,
+            phrase,
+            prefix,
+        });
+    }
+    Ok(clauses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(occur: Occur, target: Target, value: &str, phrase: bool, prefix: bool) -> Clause {
+        Clause {
+            occur,
+            target,
+            value: value.into(),
+            phrase,
+            prefix,
+        }
+    }
+
+    #[test]
+    fn parses_the_syntax() {
+        use Occur::*;
+        use Target::*;
+        assert_eq!(
+            parse(r#"gpu "near-term capacity" -pricing +ddn title:sync tag:type/customer account:"Core Weave" micro*"#).unwrap(),
+            vec![
+                c(Should, All, "gpu", false, false),
+                c(Should, All, "near-term capacity", true, false),
+                c(MustNot, All, "pricing", false, false),
+                c(Must, All, "ddn", false, false),
+                c(Should, Title, "sync", false, false),
+                c(Should, Tag, "type/customer", false, false),
+                c(Should, Account, "Core Weave", true, false),
+                c(Should, All, "micro", false, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_fields_stay_text() {
+        assert_eq!(parse("at 10:30 see http://x").unwrap().len(), 4);
+        assert_eq!(parse("10:30").unwrap()[0].value, "10:30");
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        assert!(parse("\"open phrase")
+            .unwrap_err()
+            .to_string()
+            .contains("unclosed quote"));
+        assert!(parse("tag: x")
+            .unwrap_err()
+            .to_string()
+            .contains("needs a value"));
+        assert!(parse("*").is_err());
+        assert!(parse("  - + ").unwrap().is_empty());
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real `quarry` binary on fixture vaults.
+
+mod util;
+
+mod cli;
+mod indexing;
+mod notes;
+mod sample_vault;
+mod search;
