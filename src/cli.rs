@@ -173,6 +173,9 @@ pub struct SearchArgs {
     /// Show each hit's lexical and semantic rank and score
     #[arg(long)]
     pub explain: bool,
+    /// Drop semantic matches below this cosine similarity [default: 0.3]
+    #[arg(long, value_name = "COSINE")]
+    pub min_similarity: Option<f32>,
 }
 
 /// `quarry claims`.

@@ -10,6 +10,7 @@
 //! `src/main.rs` only parses the command line, calls [`run`] and maps errors to exit codes.
 #![warn(missing_docs)]
 
+pub mod claims;
 pub mod cli;
 pub mod cmd;
 pub mod date;

@@ -2,7 +2,7 @@
 
 use super::Config;
 use crate::cli::IndexArgs;
-use crate::index::{update, UpdateOptions};
+use crate::index::{update, Phase, UpdateOptions};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -24,37 +24,61 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
         max_file_bytes: args.max_file_size * 1024 * 1024,
         threads: args.threads,
     };
+    let embedder = if args.no_embed {
+        None
+    } else {
+        match crate::embed::load_installed().context("could not load the embedding model")? {
+            Some(e) => Some(e),
+            None => {
+                if !args.quiet {
+                    eprintln!(
+                        "note: embedding model not installed, so this index is lexical only; run `quarry model install`, then `quarry index` again"
+                    );
+                }
+                None
+            }
+        }
+    };
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let bar = if tty {
         ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
     } else {
         ProgressBar::hidden()
     };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix:>9} [{bar:30}] {pos}/{len} notes {per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    bar.set_prefix("parsing");
     let warn = |path: &str, reason: &str| {
         bar.suspend(|| eprintln!("warning: {path}: {reason}"));
     };
-    let progress = |done: usize, total: usize| {
-        if done == 1 {
+    let phase = std::sync::Mutex::new(None);
+    let progress = |p: Phase, done: usize, total: usize| {
+        let mut current = phase.lock().unwrap_or_else(|e| e.into_inner());
+        if *current != Some(p) {
+            *current = Some(p);
+            let (prefix, unit) = match p {
+                Phase::Parsing => ("parsing", "notes"),
+                Phase::Embedding => ("embedding", "passages"),
+            };
+            let template = format!(
+                "{{prefix:>9}} [{{bar:30}}] {{pos}}/{{len}} {unit} {{per_sec}} eta {{eta}}"
+            );
+            bar.reset();
             bar.set_length(total as u64);
+            bar.set_prefix(prefix);
+            bar.set_style(
+                ProgressStyle::with_template(&template)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
         }
         bar.set_position(done as u64);
     };
-    let summary = update(&opts, &warn, &progress)
+    let summary = update(&opts, embedder.as_deref(), &warn, &progress)
         .with_context(|| format!("could not index into {}", config.index_dir.display()))?;
     bar.finish_and_clear();
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else if !args.quiet {
         eprintln!(
-            "{} notes indexed ({} parsed, {} unchanged, {} removed, {} skipped, {} warnings), {} passages added in {:.2} s → {}",
+            "{} notes indexed ({} parsed, {} unchanged, {} removed, {} skipped, {} warnings), {} passages added, {} embedded in {:.2} s → {}",
             summary.notes,
             summary.indexed,
             summary.unchanged,
@@ -62,6 +86,7 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
             summary.skipped,
             summary.warnings,
             summary.passages_added,
+            summary.embedded,
             summary.seconds,
             config.index_dir.display()
         );

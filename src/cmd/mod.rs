@@ -1,6 +1,8 @@
 //! One module per subcommand; each has a `run` that returns the exit status.
 
+pub mod claims;
 pub mod index;
+pub mod model;
 pub mod search;
 pub mod stats;
 
@@ -51,8 +53,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Index(args) => index::run(&config, &args),
         Command::Search(args) => search::run(&config, &args),
         Command::Stats(args) => stats::run(&config, &args),
-        Command::Claims(_) => bail!("`quarry claims` is not built yet"),
-        Command::Model(_) => bail!("`quarry model` is not built yet"),
+        Command::Claims(args) => claims::run(&config, &args),
+        Command::Model(cmd) => model::run(&config, &cmd),
         Command::Eval(_) => bail!("`quarry eval` is not built yet"),
     }
 }

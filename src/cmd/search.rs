@@ -33,27 +33,55 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
             }
         }
     };
-    if mode != Mode::Lexical {
-        bail!("--mode {mode:?} needs embeddings, which this quarry does not build yet; use --mode lexical");
+    if mode != Mode::Lexical && store.payload.model.is_none() {
+        bail!(
+            "--mode {} needs embeddings, and this index has none; run `quarry model install`, then `quarry index`",
+            if mode == Mode::Semantic { "semantic" } else { "hybrid" }
+        );
     }
     let sort = match args.sort {
         SortArg::Score => SortBy::Score,
         SortArg::Date => SortBy::Date,
     };
+    let embedder = if mode == Mode::Lexical {
+        None
+    } else {
+        store.query_embedder()?
+    };
+    let vectors = if embedder.is_some() {
+        Some(store.vectors()?)
+    } else {
+        None
+    };
+    let parts = match (&embedder, &vectors) {
+        (Some(e), Some(v)) => Some(search::SemanticParts {
+            embedder: e.as_ref(),
+            vectors: v,
+        }),
+        _ => None,
+    };
+    let floor = args.min_similarity.unwrap_or(search::SIMILARITY_FLOOR);
+    if !(-1.0..=1.0).contains(&floor) {
+        bail!("--min-similarity must be between -1 and 1");
+    }
     let req = Request {
         query: query.clone(),
         filters,
         limit: args.limit,
         mode,
         sort,
+        floor,
     };
-    let searcher = store.searcher();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.files {
         let mut fetch = args.limit * 20;
         loop {
-            let hits = search::lexical(&store, &searcher, &req, fetch.min(100_000))?;
+            let req = Request {
+                limit: fetch.min(100_000),
+                ..req.clone()
+            };
+            let hits = search::run(&store, &req, parts.as_ref(), false)?;
             let mut seen = std::collections::HashSet::new();
             let paths: Vec<&str> = hits
                 .iter()
@@ -71,7 +99,7 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
             fetch *= 4;
         }
     }
-    let hits = search::lexical(&store, &searcher, &req, args.limit)?;
+    let hits = search::run(&store, &req, parts.as_ref(), args.explain)?;
     if args.json {
         for h in &hits {
             write_json_line(&mut out, h)?;

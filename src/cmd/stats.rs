@@ -141,7 +141,7 @@ pub fn collect(store: &Store) -> Result<Stats> {
             .model
             .as_ref()
             .map(|m| format!("{} ({} dims)", m.name, m.dims)),
-        vectors: 0,
+        vectors: store.vectors()?.len() as u64,
         written_by: store.payload.written_by.clone(),
     })
 }

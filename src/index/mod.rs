@@ -11,10 +11,13 @@
 pub mod manifest;
 pub mod schema;
 mod update;
+pub mod vectors;
 
 pub use manifest::{NoteEntry, NoteManifest, Payload, FORMAT};
 pub use schema::Fields;
-pub use update::{update, Summary, UpdateOptions, DEFAULT_MAX_FILE_BYTES};
+pub use update::{
+    documents, section_path, update, Phase, Summary, UpdateOptions, DEFAULT_MAX_FILE_BYTES,
+};
 
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -87,6 +90,35 @@ impl Store {
         NoteManifest::load(&self.dir, &self.payload.notes_file)
     }
 
+    /// The index's vectors.
+    pub fn vectors(&self) -> Result<vectors::VectorStore> {
+        vectors::VectorStore::open(&self.dir, &self.payload.vector_files)
+    }
+
+    /// Loads the embedding model for searching this index: `None` when the index has no
+    /// vectors; an error when the installed model is missing or is not the one that made them.
+    pub fn query_embedder(&self) -> Result<Option<Box<dyn crate::embed::Embedder>>> {
+        let Some(model) = &self.payload.model else {
+            return Ok(None);
+        };
+        let embedder = crate::embed::load_installed()?.ok_or_else(|| {
+            Error::Model(format!(
+                "this index has embeddings from {}, but no model is installed; run `quarry model install`, or search with --mode lexical",
+                model.name
+            ))
+        })?;
+        if embedder.info() != model {
+            return Err(Error::Model(format!(
+                "this index was built with {} (weights {}), but the installed model is {} (weights {}); run `quarry index --rebuild`",
+                model.name,
+                &model.weights_hash[..model.weights_hash.len().min(12)],
+                embedder.info().name,
+                &embedder.info().weights_hash[..embedder.info().weights_hash.len().min(12)]
+            )));
+        }
+        Ok(Some(embedder))
+    }
+
     /// Bytes on disk of the whole index folder.
     pub fn disk_bytes(&self) -> u64 {
         std::fs::read_dir(&self.dir)
@@ -154,7 +186,9 @@ pub(crate) fn open_or_create(dir: &Path) -> Result<Index> {
 }
 
 /// The text a passage is embedded as: note title and heading path first, so a bullet under
-/// "Action Items" knows what it is about, then parent items, then the passage.
+/// "Action Items" knows what it is about, then parent items, then the passage, with task
+/// bookkeeping (`@owner`, `#tags`, `📅 2025-10-03`, priority emoji) removed: it carries no
+/// meaning and otherwise makes every task line look alike to the model.
 pub fn embed_input(title: &str, section: &str, context: &str, text: &str) -> String {
     let mut s = String::with_capacity(title.len() + section.len() + context.len() + text.len() + 8);
     s.push_str(title);
@@ -164,9 +198,55 @@ pub fn embed_input(title: &str, section: &str, context: &str, text: &str) -> Str
     }
     s.push_str(": ");
     if !context.is_empty() {
-        s.push_str(context);
+        s.push_str(&strip_task_noise(context));
         s.push_str(" › ");
     }
-    s.push_str(text);
+    s.push_str(&strip_task_noise(text));
     s
+}
+
+/// Drops `@owner` and `#tag` words, emoji and symbol-only words, and the date or `TBD` that
+/// follows a calendar emoji.
+pub fn strip_task_noise(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut after_symbol = false;
+    for word in text.split_whitespace() {
+        let symbol_only = !word.chars().any(|c| c.is_alphanumeric());
+        let tagged = (word.starts_with('@') || word.starts_with('#')) && word.chars().count() > 1;
+        let emoji = word
+            .chars()
+            .any(|c| (c as u32) >= 0x1F000 || (0x2190..=0x2BFF).contains(&(c as u32)));
+        let date_after =
+            after_symbol && (crate::date::Date::parse_prefix(word).is_some() || word == "TBD");
+        if symbol_only || tagged || emoji || date_after {
+            after_symbol = symbol_only || emoji;
+            continue;
+        }
+        after_symbol = false;
+        out.push(word);
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_noise_is_not_embedded() {
+        assert_eq!(
+            strip_task_noise(
+                "Send José the sizing sheet. @Myself 📅 2025-10-03 ⏫ #task #proposed"
+            ),
+            "Send José the sizing sheet."
+        );
+        assert_eq!(
+            strip_task_noise("Q4 is 60% — up from 40% @ Acme"),
+            "Q4 is 60% up from 40% Acme"
+        );
+        assert_eq!(
+            embed_input("T", "Action Items", "", "do it #task"),
+            "T — Action Items: do it"
+        );
+    }
 }

@@ -46,7 +46,7 @@ pub struct Fields {
     pub participant: Field,
     /// Note aliases (case-insensitive keyword, stored).
     pub alias: Field,
-    /// Wiki link targets in the passage (case-insensitive keyword).
+    /// Wiki link targets in the passage (case-insensitive keyword, stored).
     pub link: Field,
     /// Note date (indexed, fast, stored; day precision at midnight UTC).
     pub date: Field,

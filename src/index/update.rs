@@ -5,12 +5,15 @@ use super::manifest::{
     note_key, split_key, write_atomic, NoteEntry, NoteManifest, Payload, SkipEntry, FORMAT,
 };
 use super::schema::{self, Fields};
+use super::vectors::{self, VectorStore};
+use crate::embed::Embedder;
 use crate::note::{self, repair, Found, Note, WalkOptions};
 use crate::{Error, Result};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
@@ -49,6 +52,10 @@ pub struct Summary {
     pub warnings: usize,
     /// Passages added.
     pub passages_added: usize,
+    /// Passages embedded in this run.
+    pub embedded: usize,
+    /// Vectors in the index after the run (0 for a lexical-only index).
+    pub vectors: usize,
     /// Notes in the index after the run.
     pub notes: usize,
     /// Whether a commit was made.
@@ -63,12 +70,30 @@ enum Outcome {
     Skipped { key: String, reason: String },
 }
 
+/// Which stage a progress report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Reading and parsing changed notes.
+    Parsing,
+    /// Embedding new passages.
+    Embedding,
+}
+
+/// Vectors are written in segments of this many, so an interrupted embedding run keeps
+/// most of its work: the next run finds the orphaned segments and reuses their vectors.
+const EMBED_CHUNK: usize = 2048;
+
+/// Compact the vector segments into one when a commit would name more than this many.
+const MAX_VECTOR_SEGMENTS: usize = 8;
+
 /// Brings the index in line with the notes on disk. `warn` receives `(path, reason)` for every
-/// file problem; `progress` receives `(done, total)` while parsing.
+/// file problem; `progress` receives `(phase, done, total)`. With an embedder, new passages
+/// are embedded and the index records the model.
 pub fn update(
     opts: &UpdateOptions,
+    embedder: Option<&dyn Embedder>,
     warn: &(dyn Fn(&str, &str) + Sync),
-    progress: &(dyn Fn(usize, usize) + Sync),
+    progress: &(dyn Fn(Phase, usize, usize) + Sync),
 ) -> Result<Summary> {
     let started = Instant::now();
     let dir = &opts.index_dir;
@@ -96,11 +121,70 @@ pub fn update(
         None => None,
     };
     let mut manifest = match &previous {
-        Some(p) if !opts.rebuild => NoteManifest::load(dir, &p.notes_file)?,
-        _ => NoteManifest::default(),
+        // A rebuild keeps only the roots (so `--rebuild` alone re-reads the same folders);
+        // an unreadable manifest is no obstacle to starting over.
+        Some(p) if opts.rebuild => NoteManifest {
+            roots: NoteManifest::load(dir, &p.notes_file)
+                .map(|m| m.roots)
+                .unwrap_or_default(),
+            ..NoteManifest::default()
+        },
+        Some(p) => NoteManifest::load(dir, &p.notes_file)?,
+        None => NoteManifest::default(),
     };
     if opts.rebuild {
         writer.delete_all_documents()?;
+    }
+
+    // Embeddings: the index keeps one model's vectors or none.
+    let prev_model = previous
+        .as_ref()
+        .and_then(|p| p.model.clone())
+        .filter(|_| !opts.rebuild);
+    let mut force_reparse = false;
+    match (embedder, &prev_model) {
+        (Some(e), Some(m)) if e.info() != m => {
+            return Err(Error::Index(format!(
+                "{} holds vectors from model {} (weights {}), but the installed model is {} (weights {}); \
+                 vectors of two models cannot be mixed: run `quarry index --rebuild`",
+                dir.display(),
+                m.name,
+                short(&m.weights_hash),
+                e.info().name,
+                short(&e.info().weights_hash)
+            )))
+        }
+        (None, Some(m)) => {
+            return Err(Error::Index(format!(
+                "{} holds embeddings from {}, so new passages need them too; install the model \
+                 (`quarry model install`) or drop semantic search with `quarry index --rebuild --no-embed`",
+                dir.display(),
+                m.name
+            )))
+        }
+        (Some(_), None) if !manifest.notes.is_empty() => force_reparse = true,
+        _ => {}
+    }
+    let tag = embedder.map(|e| vectors::model_tag(&e.info().weights_hash));
+    let mut vector_files: Vec<String> = match (&prev_model, embedder) {
+        (Some(_), Some(_)) => previous
+            .as_ref()
+            .map(|p| p.vector_files.clone())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let mut store = VectorStore::open(dir, &vector_files)?;
+    if let Some(tag) = tag {
+        // Segments an interrupted run left behind hold good vectors for this model.
+        for name in orphan_vector_files(dir, previous.as_ref()) {
+            match vectors::Segment::open(&dir.join(&name)) {
+                Ok(seg) if seg.model == tag => {
+                    store.push(seg);
+                    vector_files.push(name);
+                }
+                _ => {}
+            }
+        }
     }
 
     let roots: Vec<PathBuf> = if opts.roots.is_empty() {
@@ -185,11 +269,19 @@ pub fn update(
         .filter(|f| {
             let key = note_key(f.root, &f.rel);
             match manifest.notes.get(&key) {
-                Some(e) => e.size != f.size || e.mtime_ns != f.mtime_ns,
+                Some(e) => force_reparse || e.size != f.size || e.mtime_ns != f.mtime_ns,
                 None => true,
             }
         })
         .collect();
+    if force_reparse && !todo.is_empty() {
+        warn(
+            &dir.display().to_string(),
+            "adding embeddings to every passage of this lexical-only index",
+        );
+    }
+    let wanted: Mutex<Vec<(u64, String)>> = Mutex::new(Vec::new());
+    let want = embedder.map(|_| (&store, &wanted));
     summary.unchanged = found.len() - todo.len();
 
     let done = AtomicUsize::new(0);
@@ -202,16 +294,22 @@ pub fn update(
         todo.par_iter()
             .map(|f| {
                 let key = note_key(f.root, &f.rel);
+                let old = manifest.notes.get(&key).filter(|_| !force_reparse);
                 let out = process(
                     f,
                     &key,
-                    manifest.notes.get(&key),
+                    old,
                     opts.max_file_bytes,
                     &writer,
                     &fields,
+                    want,
                     &warn_count,
                 );
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+                progress(
+                    Phase::Parsing,
+                    done.fetch_add(1, Ordering::Relaxed) + 1,
+                    total,
+                );
                 out
             })
             .collect()
@@ -245,57 +343,163 @@ pub fn update(
     }
     summary.skipped = manifest.skipped.len();
     summary.notes = manifest.notes.len();
+
+    // Embed what no stored vector covers, in segments.
+    let mut wanted = wanted.into_inner().unwrap_or_else(|e| e.into_inner());
+    wanted.sort_by_key(|(pid, _)| *pid);
+    wanted.dedup_by_key(|(pid, _)| *pid);
+    if let (Some(e), Some(tag)) = (embedder, tag) {
+        let total = wanted.len();
+        let mut done = 0;
+        for chunk in wanted.chunks(EMBED_CHUNK) {
+            let texts: Vec<String> = chunk.iter().map(|(_, t)| t.clone()).collect();
+            let vecs = crate::embed::embed_all(e, &texts, 0, &|n| {
+                progress(Phase::Embedding, done + n, total)
+            })?;
+            done += chunk.len();
+            let name = format!("vectors-{}-{}.bin", std::process::id(), unique_suffix());
+            let items: Vec<(u64, Vec<f32>)> = chunk.iter().map(|(pid, _)| *pid).zip(vecs).collect();
+            vectors::write_segment(&dir.join(&name), e.info().dims, tag, items)?;
+            vector_files.push(name);
+            changed = true;
+        }
+        summary.embedded = total;
+    }
     summary.warnings = warnings.load(Ordering::Relaxed);
 
     if changed {
         let generation = previous.as_ref().map_or(0, |p| p.generation) + 1;
         let notes_file = format!("notes-{generation}.json");
         manifest.save(dir, &notes_file)?;
-        let payload = Payload {
+        let mut payload = Payload {
             format: FORMAT,
             generation,
             notes_file,
-            vector_files: Vec::new(),
-            model: None,
+            vector_files: vector_files.clone(),
+            model: embedder.map(|e| e.info().clone()),
             written_by: env!("CARGO_PKG_VERSION").to_string(),
         };
-        let payload_json =
-            serde_json::to_string(&payload).map_err(|e| Error::Index(e.to_string()))?;
-        let mut prepared = writer.prepare_commit()?;
-        prepared.set_payload(&payload_json);
-        prepared.commit()?;
+        commit(&mut writer, &payload)?;
         summary.committed = true;
-        write_atomic(
-            &dir.join("manifest.json"),
-            serde_json::to_string_pretty(&payload)
-                .unwrap_or_default()
-                .as_bytes(),
-        )?;
-        // Keep this generation and the one before it (a reader may still be opening it).
-        remove_old_generations(dir, generation);
+        if let (Some(e), Some(tag)) = (embedder, tag) {
+            if payload.vector_files.len() > MAX_VECTOR_SEGMENTS {
+                // Compact: one segment with only the vectors live documents use.
+                let live = live_pids(&index)?;
+                let store = VectorStore::open(dir, &payload.vector_files)?;
+                let name = format!("vectors-{}-{}.bin", std::process::id(), unique_suffix());
+                vectors::write_segment(
+                    &dir.join(&name),
+                    e.info().dims,
+                    tag,
+                    store.live_items(&live),
+                )?;
+                payload.vector_files = vec![name];
+                commit(&mut writer, &payload)?;
+            }
+        }
+        let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
+        write_atomic(&dir.join("manifest.json"), pretty.as_bytes())?;
+        remove_old_files(dir, &payload, previous.as_ref());
     }
     writer.wait_merging_threads()?;
+    if embedder.is_some() {
+        let payload = index
+            .load_metas()?
+            .payload
+            .map(|p| Payload::parse(&p, dir))
+            .transpose()?;
+        summary.vectors = match payload {
+            Some(p) => VectorStore::open(dir, &p.vector_files)?.len(),
+            None => 0,
+        };
+    }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }
 
-fn remove_old_generations(dir: &Path, generation: u64) {
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+fn unique_suffix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}")
+}
+
+fn commit(writer: &mut IndexWriter<TantivyDocument>, payload: &Payload) -> Result<()> {
+    let json = serde_json::to_string(payload).map_err(|e| Error::Index(e.to_string()))?;
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&json);
+    prepared.commit()?;
+    Ok(())
+}
+
+/// Passage ids of every live document of the last commit.
+fn live_pids(index: &tantivy::Index) -> Result<std::collections::HashSet<u64>> {
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let mut live = std::collections::HashSet::new();
+    for seg in searcher.segment_readers() {
+        let col = seg.fast_fields().u64("pid")?;
+        for doc in seg.doc_ids_alive() {
+            if let Some(pid) = col.first(doc) {
+                live.insert(pid);
+            }
+        }
+    }
+    Ok(live)
+}
+
+/// Vector segment files that no commit names: left by an interrupted run.
+fn orphan_vector_files(dir: &Path, previous: Option<&Payload>) -> Vec<String> {
+    let listed: Vec<&String> = previous
+        .map(|p| p.vector_files.iter().collect())
+        .unwrap_or_default();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = rd
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("vectors-") && n.ends_with(".bin") && !listed.contains(&n))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Deletes note manifests older than the previous generation, and vector segments that
+/// neither this commit nor the previous one names (a reader may still be opening those).
+fn remove_old_files(dir: &Path, current: &Payload, previous: Option<&Payload>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };
+    let keep_notes = [
+        Some(current.notes_file.as_str()),
+        previous.map(|p| p.notes_file.as_str()),
+    ];
     for entry in rd.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let gen = name
-            .strip_prefix("notes-")
-            .or_else(|| name.strip_prefix("vectors-"))
-            .and_then(|rest| rest.split('.').next())
-            .and_then(|g| g.parse::<u64>().ok());
-        if gen.is_some_and(|g| g + 1 < generation) {
+        let stale = if name.starts_with("notes-") && name.ends_with(".json") {
+            !keep_notes.contains(&Some(name.as_str()))
+        } else if name.starts_with("vectors-") && name.ends_with(".bin") {
+            !current.vector_files.contains(&name)
+                && !previous.is_some_and(|p| p.vector_files.contains(&name))
+        } else {
+            false
+        };
+        if stale {
             let _ = std::fs::remove_file(entry.path());
         }
     }
 }
 
+/// Where `process` reports passages that still need a vector: the store to check first and
+/// the list to add to.
+type Wanted<'a> = Option<(&'a VectorStore, &'a Mutex<Vec<(u64, String)>>)>;
+
+#[allow(clippy::too_many_arguments)]
 fn process(
     f: &Found,
     key: &str,
@@ -303,6 +507,7 @@ fn process(
     max_bytes: u64,
     writer: &IndexWriter<TantivyDocument>,
     fields: &Fields,
+    want: Wanted<'_>,
     warn: &(dyn Fn(&str, &str) + Sync),
 ) -> Outcome {
     let display = f.abs.display().to_string();
@@ -366,10 +571,22 @@ fn process(
     }
     writer.delete_term(Term::from_field_text(fields.key, key));
     let passages = note.passages.len() as u32;
-    for doc in documents(&note, key, fields) {
+    let mut missing = Vec::new();
+    for (doc, pid, input) in documents(&note, key, fields) {
+        if let Some((store, _)) = want {
+            if !store.contains(pid) {
+                missing.push((pid, input));
+            }
+        }
         if let Err(e) = writer.add_document(doc) {
             return skip(format!("index writer failed: {e}"));
         }
+    }
+    if let Some((_, wanted)) = want {
+        wanted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(missing);
     }
     Outcome::Indexed {
         key: key.to_string(),
@@ -397,8 +614,8 @@ pub fn section_path(title: &str, section: &[String]) -> String {
     section[skip..].join(" > ")
 }
 
-/// tantivy documents for a note's passages.
-pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<TantivyDocument> {
+/// tantivy documents for a note's passages, each with its passage id and embedding input.
+pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocument, u64, String)> {
     let meta = &note.meta;
     let date = meta
         .date
@@ -437,6 +654,9 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<TantivyDocument
             for x in &meta.aliases {
                 doc.add_text(fields.alias, x);
             }
+            for x in &p.links {
+                doc.add_text(fields.link, x);
+            }
             if let Some(d) = date {
                 doc.add_date(fields.date, d);
             }
@@ -447,8 +667,9 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<TantivyDocument
             doc.add_u64(fields.line, u64::from(p.line_start));
             doc.add_u64(fields.line_end, u64::from(p.line_end));
             let input = super::embed_input(&meta.title, &section, &p.context, &p.text);
-            doc.add_u64(fields.pid, xxhash_rust::xxh3::xxh3_64(input.as_bytes()));
-            doc
+            let pid = xxhash_rust::xxh3::xxh3_64(input.as_bytes());
+            doc.add_u64(fields.pid, pid);
+            (doc, pid, input)
         })
         .collect()
 }

@@ -100,6 +100,7 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
                             task,
                             text,
                             context: context.join(" › "),
+                            links: wikilink_targets(raw),
                             section,
                             line_start: line_of(item.start),
                             line_end: line_of(item.end.saturating_sub(1).max(item.start)),
@@ -123,13 +124,14 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
             Event::End(TagEnd::Paragraph) => {
                 if let Some(p) = para.take() {
                     let text = clean(&p.text);
-                    if !text.is_empty() {
+                    if !text.is_empty() && !is_metadata_block(&body[range.clone()]) {
                         out.tags.extend(inline_tags(&text));
                         out.passages.push(Passage {
                             kind: Kind::Paragraph,
                             task: None,
                             text,
                             context: String::new(),
+                            links: wikilink_targets(&p.text),
                             section: headings.iter().map(|(_, h)| h.clone()).collect(),
                             line_start: line_of(p.start),
                             line_end: line_of(p.end.saturating_sub(1).max(p.start)),
@@ -162,6 +164,27 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
     }
     out.passages.sort_by_key(|p| (p.line_start, p.line_end));
     out
+}
+
+/// Transcript exports repeat the front matter in the body as `**Date**: …` lines and end
+/// with `*Source: [[…]]*`. Such a paragraph is metadata, not something anyone searches for,
+/// and as a passage it matches every query about dates, accounts or people; it is dropped.
+fn is_metadata_block(raw: &str) -> bool {
+    raw.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .all(|line| {
+            let bold_label = line.starts_with("**")
+                && line[2..].find("**").is_some_and(|end| {
+                    let label = &line[2..2 + end];
+                    !label.is_empty()
+                        && label.len() <= 40
+                        && (label.ends_with(':') || line[2 + end + 2..].starts_with(':'))
+                });
+            let source =
+                line.trim_start_matches(['*', '_']).starts_with("Source:") && line.contains("[[");
+            bold_label || source
+        })
 }
 
 /// A task line starts with `[c] ` where `c` is one character: `[ ]`, `[x]`, `[?]`, `[/]`…
@@ -292,6 +315,22 @@ pub fn inline_tags(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metadata_blocks() {
+        assert!(is_metadata_block(
+            "**Date**: 2025-11-12\n**Account**: [[]]\n**Attendees**: "
+        ));
+        assert!(is_metadata_block("**Date:** 2025-11-12"));
+        assert!(is_metadata_block(
+            "*Source: [[2025-11-12 - Announcements]]*"
+        ));
+        assert!(!is_metadata_block(
+            "**Date**: 2025-11-12\nWe agreed to ship."
+        ));
+        assert!(!is_metadata_block("**Bold** statement: not metadata"));
+        assert!(!is_metadata_block("Source code lives in the repo"));
+    }
 
     #[test]
     fn tags() {

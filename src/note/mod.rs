@@ -65,6 +65,8 @@ pub struct Passage {
     pub context: String,
     /// Heading path, outermost first.
     pub section: Vec<String>,
+    /// Targets of the `[[wiki links]]` in the passage itself.
+    pub links: Vec<String>,
     /// First line, 1-based.
     pub line_start: u32,
     /// Last line, 1-based, inclusive.
@@ -233,7 +235,8 @@ mod tests {
                 .iter()
                 .filter(|p| p.kind == Kind::Paragraph)
                 .count(),
-            3
+            1,
+            "the **Date** block and the Source line are metadata, not passages"
         );
     }
 

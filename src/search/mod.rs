@@ -5,11 +5,14 @@
 //! top-k. Lexical ranking is BM25 over text, title (boosted), section and parent-item context.
 
 pub mod filter;
+pub mod fusion;
 pub mod query;
 
 pub use filter::Filters;
 
 use crate::date::Date;
+use crate::embed::Embedder;
+use crate::index::vectors::VectorStore;
 use crate::index::{schema, Fields, Store};
 use crate::{Error, Result};
 use query::{Clause, Occur, Target};
@@ -62,6 +65,8 @@ pub struct Request {
     pub mode: Mode,
     /// Order.
     pub sort: SortBy,
+    /// Semantic similarity floor.
+    pub floor: f32,
 }
 
 /// Why a hit ranked where it did.
@@ -437,4 +442,256 @@ pub fn load_hit(searcher: &Searcher, fields: &Fields, addr: DocAddress, score: f
         explain: None,
         pid,
     })
+}
+
+/// Semantic-only hits below this cosine similarity are dropped, so a nonsense query returns
+/// nothing rather than the least-bad noise. Tuned on SciFact train queries (README, Quality).
+pub const SIMILARITY_FLOOR: f32 = 0.3;
+
+/// How deep each list goes before fusion.
+pub const FUSION_DEPTH: usize = 100;
+
+/// What semantic ranking needs: the model (to embed the query) and the stored vectors.
+pub struct SemanticParts<'a> {
+    /// The query embedder (same model as the index).
+    pub embedder: &'a dyn Embedder,
+    /// The index's vectors.
+    pub vectors: &'a VectorStore,
+}
+
+/// The words a query is embedded as: its positive free-text clauses.
+pub fn semantic_text(query_text: &str) -> Result<String> {
+    let clauses = query::parse(query_text)?;
+    Ok(clauses
+        .iter()
+        .filter(|c| c.occur != Occur::MustNot && matches!(c.target, Target::All | Target::Text))
+        .map(|c| c.value.as_str())
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+/// The candidate set for semantic ranking: the filters, plus the query's required (`+`),
+/// excluded (`-`) and field clauses (`tag:x`, `account:y`), which act as filters here.
+fn semantic_candidates(
+    store: &Store,
+    searcher: &Searcher,
+    query_text: &str,
+    filters: &Filters,
+) -> Result<Box<dyn Query>> {
+    use tantivy::query::Occur as O;
+    let mut parts: Vec<(O, Box<dyn Query>)> =
+        vec![(O::Must, filter_query(store, searcher, filters)?)];
+    let mut fielded: Vec<(O, Box<dyn Query>)> = Vec::new();
+    for clause in query::parse(query_text)? {
+        let free = matches!(clause.target, Target::All | Target::Text);
+        if clause.occur == Occur::Should && free {
+            continue;
+        }
+        let Some(q) = clause_query(&store.fields, &clause)? else {
+            continue;
+        };
+        match clause.occur {
+            Occur::Must => parts.push((O::Must, q)),
+            Occur::MustNot => parts.push((O::MustNot, q)),
+            Occur::Should => fielded.push((O::Should, q)),
+        }
+    }
+    if !fielded.is_empty() {
+        parts.push((O::Must, Box::new(BooleanQuery::new(fielded))));
+    }
+    Ok(Box::new(BooleanQuery::new(parts)))
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Exact cosine ranking over every passage that passes the filters (filter first, then
+/// top-k), best first, dropping similarities under `floor`.
+pub fn semantic(
+    store: &Store,
+    searcher: &Searcher,
+    query_text: &str,
+    filters: &Filters,
+    query_vec: &[f32],
+    vectors: &VectorStore,
+    limit: usize,
+    floor: f32,
+) -> Result<Vec<(f32, DocAddress)>> {
+    let candidates = semantic_candidates(store, searcher, query_text, filters)?;
+    let weight = candidates.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        searcher,
+    ))?;
+    // A min-heap of the best `limit` so far.
+    let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(OrdF32, DocAddress)>> =
+        std::collections::BinaryHeap::with_capacity(limit + 1);
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let pids = seg.fast_fields().u64("pid")?;
+        let alive = seg.alive_bitset();
+        weight.for_each_no_score(seg, &mut |docs| {
+            for &doc in docs {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                let Some(pid) = pids.first(doc) else { continue };
+                let Some(sim) = vectors.dot(pid, query_vec) else {
+                    continue;
+                };
+                if sim < floor {
+                    continue;
+                }
+                let item = std::cmp::Reverse((OrdF32(sim), DocAddress::new(ord as u32, doc)));
+                if heap.len() < limit {
+                    heap.push(item);
+                } else if heap.peek().is_some_and(|top| item < *top) {
+                    heap.pop();
+                    heap.push(item);
+                }
+            }
+        })?;
+    }
+    let mut out: Vec<(f32, DocAddress)> = heap
+        .into_iter()
+        .map(|std::cmp::Reverse((s, a))| (s.0, a))
+        .collect();
+    out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(out)
+}
+
+/// A float with a total order, for heaps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct OrdF32(f32);
+impl Eq for OrdF32 {}
+impl PartialOrd for OrdF32 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OrdF32 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Runs a request in its mode and returns the hits, best first (or newest first).
+///
+/// Semantic and hybrid need `parts`; a query with no free text (only filters or field
+/// clauses) is ranked lexically in every mode.
+pub fn run(
+    store: &Store,
+    req: &Request,
+    parts: Option<&SemanticParts<'_>>,
+    explain: bool,
+) -> Result<Vec<Hit>> {
+    let searcher = store.searcher();
+    let text = semantic_text(&req.query)?;
+    let mode = if text.trim().is_empty() {
+        Mode::Lexical
+    } else {
+        req.mode
+    };
+    let parts = match (mode, parts) {
+        (Mode::Lexical, _) => None,
+        (_, Some(p)) => Some(p),
+        (_, None) => {
+            return Err(Error::Index(
+                "semantic search needs the embedding model and an index with vectors".into(),
+            ))
+        }
+    };
+    let mut hits = match (mode, parts) {
+        (Mode::Lexical, _) | (_, None) => {
+            let mut hits = lexical(store, &searcher, req, req.limit)?;
+            if explain {
+                for (i, h) in hits.iter_mut().enumerate() {
+                    h.explain = Some(Explain {
+                        lexical_rank: Some(i + 1),
+                        lexical_score: Some(h.score),
+                        ..Explain::default()
+                    });
+                }
+            }
+            return Ok(hits);
+        }
+        (Mode::Semantic, Some(p)) => {
+            let qv = embed_query(p.embedder, &text)?;
+            let ranked = semantic(
+                store,
+                &searcher,
+                &req.query,
+                &req.filters,
+                &qv,
+                p.vectors,
+                req.limit,
+                req.floor,
+            )?;
+            let mut hits = Vec::with_capacity(ranked.len());
+            for (i, (sim, addr)) in ranked.into_iter().enumerate() {
+                let mut h = load_hit(&searcher, &store.fields, addr, sim)?;
+                if explain {
+                    h.explain = Some(Explain {
+                        semantic_rank: Some(i + 1),
+                        similarity: Some(sim),
+                        ..Explain::default()
+                    });
+                }
+                hits.push(h);
+            }
+            hits
+        }
+        (Mode::Hybrid, Some(p)) => {
+            let qv = embed_query(p.embedder, &text)?;
+            let depth = FUSION_DEPTH.max(req.limit);
+            let lex: Vec<(f32, DocAddress)> = {
+                let query = build_query(store, &searcher, &req.query, &req.filters)?;
+                searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())?
+            };
+            let sem = semantic(
+                store,
+                &searcher,
+                &req.query,
+                &req.filters,
+                &qv,
+                p.vectors,
+                depth,
+                req.floor,
+            )?;
+            let lex_keys: Vec<DocAddress> = lex.iter().map(|(_, a)| *a).collect();
+            let sem_keys: Vec<DocAddress> = sem.iter().map(|(_, a)| *a).collect();
+            let fused = fusion::rrf(&[(&lex_keys[..], 1.0), (&sem_keys[..], 1.0)], fusion::RRF_K);
+            let mut hits = Vec::with_capacity(req.limit);
+            for (addr, score) in fused.into_iter().take(req.limit) {
+                let mut h = load_hit(&searcher, &store.fields, addr, score)?;
+                if explain {
+                    let lr = lex_keys.iter().position(|a| *a == addr);
+                    let sr = sem_keys.iter().position(|a| *a == addr);
+                    h.explain = Some(Explain {
+                        lexical_rank: lr.map(|r| r + 1),
+                        lexical_score: lr.map(|r| lex[r].0),
+                        semantic_rank: sr.map(|r| r + 1),
+                        similarity: sr.map(|r| sem[r].0).or_else(|| p.vectors.dot(h.pid, &qv)),
+                        fused: Some(score),
+                    });
+                }
+                hits.push(h);
+            }
+            hits
+        }
+    };
+    if req.sort == SortBy::Date {
+        hits.sort_by(|a, b| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| b.score.total_cmp(&a.score))
+        });
+        // Undated last.
+        hits.sort_by_key(|h| h.date.is_none());
+    }
+    Ok(hits)
+}
+
+/// Embeds a query.
+pub fn embed_query(embedder: &dyn Embedder, text: &str) -> Result<Vec<f32>> {
+    embedder
+        .embed_batch(&[text])?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Model("the model returned no vector for the query".into()))
 }

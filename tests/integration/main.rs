@@ -2,8 +2,10 @@
 
 mod util;
 
+mod claims;
 mod cli;
 mod indexing;
 mod notes;
 mod sample_vault;
 mod search;
+mod semantic;

@@ -153,7 +153,15 @@ fn broken_files_are_reported_and_the_rest_indexed() {
         "wrong.md",
         "---\ntags: 7\naccount: [1, 2]\ndate: 31/02/2025\n---\n- wrong types survive\n",
     );
-    let out = env.ok(&["index", env.notes().to_str().unwrap(), "--json"], 0);
+    let out = env.ok(
+        &[
+            "index",
+            env.notes().to_str().unwrap(),
+            "--json",
+            "--no-embed",
+        ],
+        0,
+    );
     let summary: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
     assert_eq!(summary["skipped"], 1);
     assert_eq!(summary["notes"], 5);

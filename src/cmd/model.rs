@@ -1,0 +1,44 @@
+//! `quarry model install` and `quarry model status`.
+
+use super::Config;
+use crate::cli::ModelCommand;
+use crate::embed::{self, MODEL_NAME};
+use anyhow::{Context, Result};
+
+/// Runs `quarry model …`.
+pub fn run(_config: &Config, cmd: &ModelCommand) -> Result<i32> {
+    let dir = embed::model_dir();
+    match cmd {
+        ModelCommand::Install(args) => {
+            let report =
+                embed::install(args.from.as_deref(), &dir, &mut |line| eprintln!("{line}"))
+                    .with_context(|| {
+                        format!("could not install {MODEL_NAME} into {}", dir.display())
+                    })?;
+            if !report.already_installed() {
+                eprintln!(
+                    "installed {MODEL_NAME} from {} into {} ({:.1} MB, weights {})",
+                    report.source,
+                    report.dir.display(),
+                    report.bytes as f64 / 1e6,
+                    &report.weights_hash[..report.weights_hash.len().min(12)]
+                );
+            }
+            Ok(0)
+        }
+        ModelCommand::Status => match embed::load_installed()? {
+            Some(e) => {
+                let info = e.info();
+                println!("model      {} ({} dims)", info.name, info.dims);
+                println!("folder     {}", dir.display());
+                println!("weights    {}", info.weights_hash);
+                Ok(0)
+            }
+            None => {
+                println!("model      not installed (run `quarry model install`)");
+                println!("folder     {}", dir.display());
+                Ok(1)
+            }
+        },
+    }
+}

