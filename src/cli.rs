@@ -244,7 +244,23 @@ pub struct EvalArgs {
     /// Print JSON
     #[arg(long)]
     pub json: bool,
-    /// Also print per-query nDCG@10 to this TSV file
+    /// Also write per-query nDCG@10 of every mode to this TSV file
     #[arg(long, value_name = "FILE")]
     pub per_query: Option<PathBuf>,
+    /// Keep the collection's vault and index in DIR and reuse them next time (re-runs then
+    /// embed nothing) [default: a temporary folder, removed afterwards]
+    #[arg(long, value_name = "DIR")]
+    pub keep: Option<PathBuf>,
+    /// Semantic similarity floor
+    #[arg(long, value_name = "COSINE")]
+    pub min_similarity: Option<f32>,
+    /// Reciprocal rank fusion k
+    #[arg(long, value_name = "K")]
+    pub rrf_k: Option<f32>,
+    /// Weight of the lexical list in fusion
+    #[arg(long, value_name = "W")]
+    pub lexical_weight: Option<f32>,
+    /// Weight of the semantic list in fusion
+    #[arg(long, value_name = "W")]
+    pub semantic_weight: Option<f32>,
 }

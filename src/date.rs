@@ -68,7 +68,8 @@ impl Date {
             return None;
         }
         let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            let part = &s[r];
+            // `get`, not indexing: byte 10 may fall inside a character (`2025-11-1é`).
+            let part = s.get(r)?;
             part.bytes()
                 .all(|c| c.is_ascii_digit())
                 .then(|| part.parse().ok())?
@@ -109,7 +110,9 @@ pub fn parse_bound(s: &str, today: Date) -> Result<Date, String> {
             "invalid date '{s}': expected YYYY-MM-DD (a real day) or a span like 30d, 2w, 6m, 1y"
         )
     };
-    let (num, unit) = s.split_at(s.len().saturating_sub(1));
+    // Split off the last character, not the last byte: it may be `é`.
+    let unit_len = s.chars().next_back().map_or(0, char::len_utf8);
+    let (num, unit) = s.split_at(s.len() - unit_len);
     let n: i32 = num.parse().map_err(|_| bad())?;
     if !(0..=100_000).contains(&n) {
         return Err(bad());
@@ -199,6 +202,18 @@ mod tests {
         assert!(Date::parse_prefix("2025-02-31").is_none());
         assert!(Date::parse_prefix("Notes").is_none());
         assert!(Date::parse_prefix("2025-1é-12").is_none());
+    }
+
+    #[test]
+    fn fuzz_regression_multibyte_characters_at_cut_points() {
+        // Both used to panic on a byte index inside a character: a note named
+        // `2025-11-1é.md` crashed `quarry index`, `--since 3é` crashed `quarry search`.
+        assert!(Date::parse_prefix("2025-11-1é").is_none());
+        assert!(Date::parse_prefix("2025-11-1é - Title").is_none());
+        let today = Date::from_ymd(2025, 3, 31).unwrap();
+        assert!(parse_bound("3é", today).is_err());
+        assert!(parse_bound("é", today).is_err());
+        assert!(parse_bound("2025-11-1é", today).is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use crate::index::Store;
 use crate::search::query::{self, Occur, Target};
-use crate::search::{build_query, Filters};
+use crate::search::{build_query, Filters, SemanticParts};
 use crate::Result;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -20,16 +20,44 @@ use tantivy::{DocAddress, Searcher};
 /// relevant when at least one of its positive terms matches the passage's own text (not the
 /// note title, which would let every passage of a note titled "… throughput" through),
 /// `+term`s are required and `-term`s excluded. `field:value` clauses keep their field.
+///
+/// Semantic (when the index has vectors and `semantic` is given): a passage is also relevant
+/// when the cosine of its vector to the topic's embedding is at least [`ABOUT_FLOOR`]. The
+/// floor is stricter than search's, because here it decides membership, not rank.
 pub fn relevant(
     store: &Store,
     searcher: &Searcher,
     scope: &dyn Query,
     topic: &str,
+    semantic: Option<&SemanticParts<'_>>,
 ) -> Result<HashSet<DocAddress>> {
     let lexical = build_query(store, searcher, &text_only(topic)?, &Filters::default())?;
     let q = BooleanQuery::intersection(vec![scope.box_clone(), lexical]);
-    Ok(searcher.search(&q, &DocSetCollector)?)
+    let mut keep = searcher.search(&q, &DocSetCollector)?;
+    if let Some(parts) = semantic {
+        let text = crate::search::semantic_text(topic)?;
+        if !text.trim().is_empty() {
+            let qv = crate::search::embed_query(parts.embedder, &text)?;
+            for addr in searcher.search(scope, &DocSetCollector)? {
+                let pid = searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64("pid")?
+                    .first(addr.doc_id);
+                if pid
+                    .and_then(|p| parts.vectors.dot(p, &qv))
+                    .is_some_and(|sim| sim >= ABOUT_FLOOR)
+                {
+                    keep.insert(addr);
+                }
+            }
+        }
+    }
+    Ok(keep)
 }
+
+/// Cosine similarity at which a passage counts as about the topic.
+pub const ABOUT_FLOOR: f32 = 0.5;
 
 /// Rewrites a query so that its unfielded clauses target `text:` only.
 fn text_only(topic: &str) -> Result<String> {

@@ -100,11 +100,6 @@ impl Entity {
         }
     }
 
-    /// Names other than the one asked (for the header line).
-    pub fn other_names(&self) -> &[String] {
-        &self.names[1..]
-    }
-
     /// The query for the entity's passages (any of the ways in the module doc).
     pub fn query(&self, fields: &Fields, searcher: &Searcher) -> Result<Box<dyn Query>> {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();

@@ -66,7 +66,12 @@ pub struct Timeline {
 }
 
 /// Finds, orders and folds the entity's claims.
-pub fn find(store: &Store, searcher: &Searcher, req: &Request) -> Result<Timeline> {
+pub fn find(
+    store: &Store,
+    searcher: &Searcher,
+    req: &Request,
+    semantic: Option<&crate::search::SemanticParts<'_>>,
+) -> Result<Timeline> {
     let entity = Entity::resolve(store, searcher, &req.entity)?;
     let mut parts: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, entity.query(&store.fields, searcher)?)];
@@ -76,7 +81,7 @@ pub fn find(store: &Store, searcher: &Searcher, req: &Request) -> Result<Timelin
     let scope = BooleanQuery::new(parts);
     let mut addrs = searcher.search(&scope, &DocSetCollector)?;
     if let Some(topic) = req.about.as_deref() {
-        let keep = about::relevant(store, searcher, &scope, topic)?;
+        let keep = about::relevant(store, searcher, &scope, topic, semantic)?;
         addrs.retain(|a| keep.contains(a));
     }
     let mut hits = addrs

@@ -51,7 +51,25 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
         reverse: args.reverse,
         limit: args.limit,
     };
-    let timeline = claims::find(&store, &searcher, &req)?;
+    // Topic relevance also uses meaning when the index has vectors.
+    let embedder = if req.about.is_some() {
+        store.query_embedder()?
+    } else {
+        None
+    };
+    let vectors = if embedder.is_some() {
+        Some(store.vectors()?)
+    } else {
+        None
+    };
+    let parts = match (&embedder, &vectors) {
+        (Some(e), Some(v)) => Some(crate::search::SemanticParts {
+            embedder: e.as_ref(),
+            vectors: v,
+        }),
+        _ => None,
+    };
+    let timeline = claims::find(&store, &searcher, &req, parts.as_ref())?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
@@ -64,6 +82,9 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
             terms.extend(
                 crate::search::highlight_terms(&format!("\"{}\"", name.replace('"', " "))).0,
             );
+        }
+        if let Some(topic) = &args.about {
+            terms.extend(crate::search::highlight_terms(topic).0);
         }
         let printer = render::Timeline { style, terms };
         for (i, e) in timeline.entries.iter().enumerate() {

@@ -21,7 +21,9 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
         index_dir: config.index_dir.clone(),
         roots: args.paths.clone(),
         rebuild: args.rebuild,
-        max_file_bytes: args.max_file_size * 1024 * 1024,
+        max_file_bytes: args.max_file_size.checked_mul(1024 * 1024).ok_or_else(|| {
+            anyhow::anyhow!("--max-file-size {} is too large", args.max_file_size)
+        })?,
         threads: args.threads,
     };
     let embedder = if args.no_embed {

@@ -1,6 +1,7 @@
 //! One module per subcommand; each has a `run` that returns the exit status.
 
 pub mod claims;
+pub mod eval;
 pub mod index;
 pub mod model;
 pub mod search;
@@ -55,7 +56,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Stats(args) => stats::run(&config, &args),
         Command::Claims(args) => claims::run(&config, &args),
         Command::Model(cmd) => model::run(&config, &cmd),
-        Command::Eval(_) => bail!("`quarry eval` is not built yet"),
+        Command::Eval(args) => eval::run(&config, &args),
     }
 }
 

@@ -71,6 +71,7 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         mode,
         sort,
         floor,
+        fusion: search::FusionParams::default(),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

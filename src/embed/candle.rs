@@ -10,7 +10,7 @@
 //! `max_seq_length`) and pad only to the longest text of the batch, so a 6-word query costs
 //! 8 positions, not 128, and passages between 128 and 256 word pieces are not cut.
 
-use super::files::{verify_model_dir, weights_hash, WEIGHTS};
+use super::files::{load_tokenizer, verify_weights_and_config, weights_hash, WEIGHTS};
 use super::{Embedder, ModelInfo, DIMS, MAX_TOKENS, MODEL_NAME};
 use crate::{Error, Result};
 use candle_core::{DType, Device, Tensor};
@@ -41,7 +41,7 @@ impl MiniLm {
     /// `model.safetensors`). Every failure is an [`Error::Model`] naming the folder and
     /// saying to reinstall.
     pub fn load(dir: &Path) -> Result<MiniLm> {
-        verify_model_dir(dir).map_err(|e| model_err(dir, e))?;
+        verify_weights_and_config(dir).map_err(|e| model_err(dir, e))?;
 
         let config_path = dir.join("config.json");
         let config_text =
@@ -49,8 +49,7 @@ impl MiniLm {
         let config: Config = serde_json::from_str(&config_text)
             .map_err(|e| model_err(dir, format!("config.json: {e}")))?;
 
-        let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
-            .map_err(|e| model_err(dir, format!("tokenizer.json: {e}")))?;
+        let mut tokenizer = load_tokenizer(dir).map_err(|e| model_err(dir, e))?;
         tokenizer
             .with_truncation(Some(TruncationParams {
                 direction: TruncationDirection::Right,

@@ -48,6 +48,13 @@ const EXPECTED_CONFIG: [(&str, u64); 6] = [
 /// architecture, the tokenizer loads, and the safetensors header has every tensor with the
 /// right shape and covers the whole file. Errors name the file and what is wrong.
 pub fn verify_model_dir(dir: &Path) -> Result<()> {
+    verify_weights_and_config(dir)?;
+    load_tokenizer(dir).map(|_| ())
+}
+
+/// All of [`verify_model_dir`] but the tokenizer, which the model loads itself anyway
+/// (parsing `tokenizer.json` is the slowest part of verification; once is enough).
+pub(crate) fn verify_weights_and_config(dir: &Path) -> Result<()> {
     let missing: Vec<&str> = MODEL_FILES
         .iter()
         .copied()
@@ -61,10 +68,14 @@ pub fn verify_model_dir(dir: &Path) -> Result<()> {
         )));
     }
     verify_config(&dir.join("config.json"))?;
+    verify_safetensors(&dir.join(WEIGHTS))
+}
+
+/// Loads `dir/tokenizer.json` as shipped (its padding and truncation still to be replaced).
+pub(crate) fn load_tokenizer(dir: &Path) -> Result<tokenizers::Tokenizer> {
     let tok = dir.join("tokenizer.json");
     tokenizers::Tokenizer::from_file(&tok)
-        .map_err(|e| Error::Model(format!("{}: not a usable tokenizer: {e}", tok.display())))?;
-    verify_safetensors(&dir.join(WEIGHTS))
+        .map_err(|e| Error::Model(format!("{}: not a usable tokenizer: {e}", tok.display())))
 }
 
 fn verify_config(path: &Path) -> Result<()> {

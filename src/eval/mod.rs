@@ -3,6 +3,7 @@
 //! quarry's numbers sit beside published BEIR / Anserini / MTEB baselines.
 pub mod beir;
 pub mod metrics;
+pub mod run;
 
 pub use beir::{load, Dataset, Doc, Qrels, Query};
 pub use metrics::{evaluate, per_query, QueryScores, Scores};

@@ -154,15 +154,21 @@ fn open_tantivy(dir: &Path) -> Result<Index> {
 }
 
 /// Opens the index in `dir` for writing, creating it when absent. Refuses a non-empty folder
-/// that is not a quarry index.
-pub(crate) fn open_or_create(dir: &Path) -> Result<Index> {
+/// that is not a quarry index. With `rebuild`, an index that cannot be opened (damaged
+/// `meta.json`, another schema) is cleared and created again, since every error about a
+/// damaged index tells the user to run `quarry index --rebuild`.
+pub(crate) fn open_or_create(dir: &Path, rebuild: bool) -> Result<Index> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     if dir.join("meta.json").is_file() {
-        let index = open_tantivy(dir)?;
-        if schema::fields_of(&index.schema()).is_none() {
-            return Err(not_ours(dir));
+        let opened = open_tantivy(dir).and_then(|index| match schema::fields_of(&index.schema()) {
+            Some(_) => Ok(index),
+            None => Err(not_ours(dir)),
+        });
+        match opened {
+            Ok(index) => return Ok(index),
+            Err(e) if !rebuild => return Err(e),
+            Err(_) => clear_for_rebuild(dir)?,
         }
-        return Ok(index);
     }
     let foreign: Vec<String> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
@@ -183,6 +189,54 @@ pub(crate) fn open_or_create(dir: &Path) -> Result<Index> {
     let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
     schema::register(&index);
     Ok(index)
+}
+
+/// tantivy's segment files: a 32-digit hex segment id, a dot, an extension.
+fn is_segment_file(name: &str) -> bool {
+    name.len() > 33
+        && name.as_bytes()[32] == b'.'
+        && name[..32].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Deletes a damaged index's files so `--rebuild` can start over. Refuses when the folder
+/// holds anything quarry or tantivy did not write, and when another writer holds the lock.
+fn clear_for_rebuild(dir: &Path) -> Result<()> {
+    use tantivy::directory::{Directory, INDEX_WRITER_LOCK};
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let ours = |n: &String| is_ours_or_harmless(n) || is_segment_file(n) || n == "meta.json";
+    if let Some(foreign) = names.iter().find(|n| !ours(n)) {
+        return Err(Error::Index(format!(
+            "{} cannot be opened as a quarry index and holds {foreign}, which quarry did not write; \
+             move it away or choose another --index folder",
+            dir.display()
+        )));
+    }
+    let directory = MmapDirectory::open(dir)
+        .map_err(|e| Error::Index(format!("cannot open {}: {e}", dir.display())))?;
+    let _lock = directory.acquire_lock(&INDEX_WRITER_LOCK).map_err(|_| {
+        Error::Index(format!(
+            "another `quarry index` is writing to {} (lock file {}); wait for it to finish, then run again",
+            dir.display(),
+            dir.join(".tantivy-writer.lock").display()
+        ))
+    })?;
+    let written_by_us = |n: &&String| {
+        is_segment_file(n)
+            || n.starts_with("notes-")
+            || n.starts_with("vectors-")
+            || ["meta.json", ".managed.json", "manifest.json"].contains(&n.as_str())
+    };
+    for name in names.iter().filter(written_by_us) {
+        let path = dir.join(name);
+        if path.is_file() {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// The text a passage is embedded as: note title and heading path first, so a bullet under

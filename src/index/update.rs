@@ -17,6 +17,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
+/// The unit of `--max-file-size`.
+const MB: u64 = 1024 * 1024;
+
 /// Default largest note file read; bigger files are reported and skipped.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 
@@ -97,7 +100,7 @@ pub fn update(
 ) -> Result<Summary> {
     let started = Instant::now();
     let dir = &opts.index_dir;
-    let index = super::open_or_create(dir)?;
+    let index = super::open_or_create(dir, opts.rebuild)?;
     let fields = schema::fields_of(&index.schema()).expect("checked by open_or_create");
     let threads = if opts.threads == 0 {
         std::thread::available_parallelism()
@@ -117,6 +120,8 @@ pub fn update(
         })?;
 
     let previous = match index.load_metas()?.payload {
+        // A rebuild starts over, so it also mends an index of another format version.
+        Some(p) if opts.rebuild => Payload::parse(&p, dir).ok(),
         Some(p) => Some(Payload::parse(&p, dir)?),
         None => None,
     };
@@ -487,12 +492,24 @@ fn remove_old_files(dir: &Path, current: &Payload, previous: Option<&Payload>) {
             !current.vector_files.contains(&name)
                 && !previous.is_some_and(|p| p.vector_files.contains(&name))
         } else {
-            false
+            is_temp_file(&name)
         };
         if stale {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// A temp file of [`write_atomic`] (`notes-3.tmp1234`): one left behind was being written
+/// by a run that was killed, since this run holds the writer lock.
+fn is_temp_file(name: &str) -> bool {
+    let ours = ["notes-", "vectors-", "manifest."]
+        .iter()
+        .any(|p| name.starts_with(p));
+    let tmp = name
+        .rsplit_once(".tmp")
+        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+    ours && tmp
 }
 
 /// Where `process` reports passages that still need a vector: the store to check first and
@@ -519,10 +536,12 @@ fn process(
         }
     };
     if f.size > max_bytes {
+        // `--max-file-size` counts MB of 1024 × 1024 bytes; say sizes in the same unit (a
+        // 1.5 MB file used to be reported as "1 MB, over the 1 MB limit").
         return skip(format!(
-            "file is {} MB, over the {} MB limit (--max-file-size); skipped",
-            f.size / 1_000_000,
-            max_bytes / 1_000_000
+            "file is {:.1} MB, over the {} MB limit (--max-file-size); skipped",
+            f.size as f64 / MB as f64,
+            max_bytes / MB
         ));
     }
     let bytes = match read_limited(&f.abs, max_bytes) {
@@ -533,7 +552,7 @@ fn process(
         Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
             return skip(format!(
                 "file grew over the {} MB limit while being read; skipped",
-                max_bytes / 1_000_000
+                max_bytes / MB
             ))
         }
         Err(e) => return skip(format!("cannot read: {e}; skipped")),
@@ -672,4 +691,112 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocumen
             (doc, pid, input)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ram_writer() -> (IndexWriter<TantivyDocument>, Fields) {
+        let (schema, fields) = schema::build();
+        let index = tantivy::Index::create_in_ram(schema);
+        schema::register(&index);
+        (
+            index.writer_with_num_threads(1, 15_000_000).unwrap(),
+            fields,
+        )
+    }
+
+    fn found(abs: PathBuf, size: u64) -> Found {
+        Found {
+            root: 0,
+            abs,
+            rel: "gone.md".into(),
+            size,
+            mtime_ns: 0,
+        }
+    }
+
+    fn skipped_reason(outcome: Outcome) -> String {
+        match outcome {
+            Outcome::Skipped { reason, .. } => reason,
+            _ => panic!("expected the file to be skipped"),
+        }
+    }
+
+    /// A file listed by the walk but deleted before it is read (a race no integration test
+    /// can time) is a warning naming the file, not an error for the run.
+    #[test]
+    fn a_file_that_vanishes_after_listing_is_skipped_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let (writer, fields) = ram_writer();
+        let warnings = Mutex::new(Vec::new());
+        let warn = |p: &str, r: &str| warnings.lock().unwrap().push(format!("{p}: {r}"));
+        let abs = dir.path().join("gone.md");
+        let out = process(
+            &found(abs.clone(), 10),
+            "0:gone.md",
+            None,
+            DEFAULT_MAX_FILE_BYTES,
+            &writer,
+            &fields,
+            None,
+            &warn,
+        );
+        assert!(skipped_reason(out).contains("vanished"));
+        let w = warnings.into_inner().unwrap();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].starts_with(&abs.display().to_string()), "{w:?}");
+    }
+
+    /// A file that grows past the limit between listing and reading is cut off at the limit
+    /// (never read whole) and skipped.
+    #[test]
+    fn a_file_that_grows_past_the_limit_while_listed_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join("grows.md");
+        std::fs::write(&abs, vec![b'a'; 2 * MB as usize]).unwrap();
+        let (writer, fields) = ram_writer();
+        let out = process(
+            &found(abs, 10),
+            "0:grows.md",
+            None,
+            MB,
+            &writer,
+            &fields,
+            None,
+            &|_, _| {},
+        );
+        assert!(skipped_reason(out).contains("grew over the 1 MB limit"));
+    }
+
+    #[test]
+    fn temp_files_of_killed_runs_are_recognised() {
+        assert!(is_temp_file("notes-3.tmp1234"));
+        assert!(is_temp_file("vectors-99-18ab.tmp99"));
+        assert!(is_temp_file("manifest.tmp7"));
+        assert!(!is_temp_file("notes-3.json"));
+        assert!(!is_temp_file("vectors-99-18ab.bin"));
+        assert!(!is_temp_file("meta.json"));
+        assert!(!is_temp_file("notes-3.tmp"));
+    }
+
+    #[test]
+    fn size_messages_use_the_flag_unit() {
+        let (writer, fields) = ram_writer();
+        let out = process(
+            &found(PathBuf::from("/nonexistent/big.md"), 3 * MB / 2),
+            "0:big.md",
+            None,
+            MB,
+            &writer,
+            &fields,
+            None,
+            &|_, _| {},
+        );
+        assert_eq!(
+            skipped_reason(out),
+            "file is 1.5 MB, over the 1 MB limit (--max-file-size); skipped"
+        );
+    }
 }

@@ -83,11 +83,7 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
             }
             Event::End(TagEnd::Item) => {
                 if let Some(item) = items.pop() {
-                    let context: Vec<String> = items
-                        .iter()
-                        .map(|i| clean(&i.text))
-                        .filter(|t| !t.is_empty())
-                        .collect();
+                    let context = context_of(&items);
                     let (task, raw) = split_task(&item.text);
                     let text = clean(raw);
                     if !text.is_empty() {
@@ -99,7 +95,7 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
                             kind,
                             task,
                             text,
-                            context: context.join(" › "),
+                            context,
                             links: wikilink_targets(raw),
                             section,
                             line_start: line_of(item.start),
@@ -164,6 +160,43 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
     }
     out.passages.sort_by_key(|p| (p.line_start, p.line_end));
     out
+}
+
+/// At most this many bytes of parent-item text are kept as a passage's context. Without a
+/// cap, a deeply nested list makes every item carry all its ancestors, so a 2 MB file of
+/// 1,000 nested 1 KB bullets would grow to 500 MB of context; the nearest parents are the
+/// ones that say what an item is about.
+pub const MAX_CONTEXT_BYTES: usize = 2048;
+
+/// The texts of the enclosing items, outermost first, joined with ` › `: the nearest
+/// non-empty parents that fit in [`MAX_CONTEXT_BYTES`] (the direct parent is cut to fit).
+fn context_of(ancestors: &[Item]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut len = 0;
+    for item in ancestors.iter().rev() {
+        if item.text.trim().is_empty() {
+            continue;
+        }
+        let mut text = clean(&item.text);
+        if text.is_empty() {
+            continue;
+        }
+        if len + text.len() > MAX_CONTEXT_BYTES {
+            if parts.is_empty() {
+                let mut cut = MAX_CONTEXT_BYTES;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+                parts.push(text);
+            }
+            break;
+        }
+        len += text.len() + " › ".len();
+        parts.push(text);
+    }
+    parts.reverse();
+    parts.join(" › ")
 }
 
 /// Transcript exports repeat the front matter in the body as `**Date**: …` lines and end
@@ -439,6 +472,42 @@ mod tests {
         );
         assert_eq!(body.first_h1.as_deref(), Some("Title"));
         assert_eq!(body.tags, vec!["task"]);
+    }
+
+    #[test]
+    fn deep_nesting_keeps_context_bounded() {
+        // 300 levels of 1 KB bullets: uncapped, the innermost items would carry ~300 KB of
+        // context each (45 MB in all).
+        let long = "word ".repeat(200);
+        let mut text = String::new();
+        for depth in 0..300 {
+            text.push_str(&"  ".repeat(depth));
+            text.push_str(&format!("- level{depth} {long}\n"));
+        }
+        let body = parse_body(&text, 0);
+        assert_eq!(body.passages.len(), 300);
+        let deepest = body.passages.last().unwrap();
+        assert!(
+            deepest.context.len() <= MAX_CONTEXT_BYTES,
+            "{}",
+            deepest.context.len()
+        );
+        assert!(
+            deepest.context.ends_with(long.trim()),
+            "nearest parent kept"
+        );
+        assert!(
+            deepest.context.starts_with("level297"),
+            "{}",
+            &deepest.context[..20]
+        );
+        // Nesting 5,000 deep on one line: one passage, no context, no blow-up.
+        let body = parse_body(&format!("{}deepest\n", "- ".repeat(5000)), 0);
+        assert_eq!(body.passages.len(), 1);
+        assert_eq!(body.passages[0].context, "");
+        // A parent longer than the cap is cut to fit, at a character boundary.
+        let body = parse_body(&format!("- {}\n  - child\n", "é".repeat(3000)), 0);
+        assert_eq!(body.passages[1].context.len(), MAX_CONTEXT_BYTES);
     }
 
     #[test]

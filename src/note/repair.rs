@@ -92,10 +92,28 @@ fn looks_binary(head: &[u8]) -> bool {
     controls * 20 > head.len().max(1)
 }
 
-/// Normalises line endings (CRLF and lone CR become LF), drops a leading BOM, repairs
+/// Normalises line endings (CRLF and lone CR become LF), drops leading BOMs, repairs
 /// mojibake and applies Unicode NFC. Line count is preserved, so line numbers stay true.
+///
+/// The steps repeat until nothing changes, which makes `repair` idempotent: NFC can compose
+/// a letter and a combining accent into a character that completes a mojibake sequence
+/// (`a\u{301}€€` → `á€€` → `က`), and a repaired `ï»¿` is a BOM. Every round but the last
+/// shortens the text, and a few rounds are the most real text needs; the bound only
+/// guarantees termination.
 pub fn repair(text: &str) -> Cow<'_, str> {
-    let mut out: Cow<'_, str> = Cow::Borrowed(text.strip_prefix('\u{FEFF}').unwrap_or(text));
+    let mut out: Cow<'_, str> = Cow::Borrowed(text);
+    for _ in 0..16 {
+        match repair_round(&out) {
+            Some(fixed) => out = Cow::Owned(fixed),
+            None => break,
+        }
+    }
+    out
+}
+
+/// One round of [`repair`]; `None` when the text is already repaired.
+fn repair_round(text: &str) -> Option<String> {
+    let mut out: Cow<'_, str> = Cow::Borrowed(text.trim_start_matches('\u{FEFF}'));
     if out.contains('\r') {
         out = Cow::Owned(out.replace("\r\n", "\n").replace('\r', "\n"));
     }
@@ -103,9 +121,15 @@ pub fn repair(text: &str) -> Cow<'_, str> {
         out = Cow::Owned(fixed);
     }
     if is_nfc_quick(out.chars()) != IsNormalized::Yes {
-        out = Cow::Owned(out.nfc().collect());
+        let nfc: String = out.nfc().collect();
+        if nfc != *out {
+            out = Cow::Owned(nfc);
+        }
     }
-    out
+    match out {
+        Cow::Borrowed(b) if b.len() == text.len() => None,
+        other => Some(other.into_owned()),
+    }
 }
 
 /// One pass of mojibake repair; `None` when nothing was fixed.
@@ -337,6 +361,18 @@ mod tests {
         assert_eq!(fixed(&twice), "Microsoft’s");
         let r = fixed(&twice);
         assert_eq!(fixed(&r), r);
+    }
+
+    #[test]
+    fn proptest_regression_nfc_completes_mojibake() {
+        // Found by src/note/proptests.rs: NFC made `á` out of `a` + U+0301, and `á€€` is
+        // the Windows-1252 reading of E1 80 80 (`က`), so a second repair changed the text.
+        let once = fixed("a\u{301}€€");
+        assert_eq!(once, "က");
+        assert_eq!(fixed(&once), once);
+        // A repaired UTF-8 BOM, and several BOMs, are dropped in one repair.
+        assert_eq!(fixed("ï»¿x"), "x");
+        assert_eq!(fixed("\u{FEFF}\u{FEFF}x"), "x");
     }
 
     #[test]

@@ -67,6 +67,32 @@ pub struct Request {
     pub sort: SortBy,
     /// Semantic similarity floor.
     pub floor: f32,
+    /// Fusion settings.
+    pub fusion: FusionParams,
+}
+
+/// Hybrid fusion settings (tuned on SciFact train queries; see the README's Quality section).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FusionParams {
+    /// RRF `k`.
+    pub k: f32,
+    /// Weight of the lexical list.
+    pub lexical_weight: f32,
+    /// Weight of the semantic list.
+    pub semantic_weight: f32,
+    /// How deep each list goes.
+    pub depth: usize,
+}
+
+impl Default for FusionParams {
+    fn default() -> Self {
+        FusionParams {
+            k: fusion::RRF_K,
+            lexical_weight: 1.0,
+            semantic_weight: 1.0,
+            depth: FUSION_DEPTH,
+        }
+    }
 }
 
 /// Why a hit ranked where it did.
@@ -638,7 +664,7 @@ pub fn run(
         }
         (Mode::Hybrid, Some(p)) => {
             let qv = embed_query(p.embedder, &text)?;
-            let depth = FUSION_DEPTH.max(req.limit);
+            let depth = req.fusion.depth.max(req.limit);
             let lex: Vec<(f32, DocAddress)> = {
                 let query = build_query(store, &searcher, &req.query, &req.filters)?;
                 searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())?
@@ -655,7 +681,14 @@ pub fn run(
             )?;
             let lex_keys: Vec<DocAddress> = lex.iter().map(|(_, a)| *a).collect();
             let sem_keys: Vec<DocAddress> = sem.iter().map(|(_, a)| *a).collect();
-            let fused = fusion::rrf(&[(&lex_keys[..], 1.0), (&sem_keys[..], 1.0)], fusion::RRF_K);
+            let f = req.fusion;
+            let fused = fusion::rrf(
+                &[
+                    (&lex_keys[..], f.lexical_weight),
+                    (&sem_keys[..], f.semantic_weight),
+                ],
+                f.k,
+            );
             let mut hits = Vec::with_capacity(req.limit);
             for (addr, score) in fused.into_iter().take(req.limit) {
                 let mut h = load_hit(&searcher, &store.fields, addr, score)?;

@@ -208,3 +208,32 @@ mod tests {
         assert!(parse("  - + ").unwrap().is_empty());
     }
 }
+
+/// Turns arbitrary text into a query of plain words: quotes, `+`/`-` prefixes, `field:`
+/// prefixes and trailing `*` lose their meaning. Used for evaluation queries, which are
+/// natural-language text, not quarry syntax.
+pub fn plain(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            let w = w.replace(['"', ':'], " ");
+            w.trim_start_matches(['-', '+'])
+                .trim_end_matches('*')
+                .to_string()
+        })
+        .filter(|w| !w.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod plain_tests {
+    #[test]
+    fn plain_text_has_no_syntax() {
+        let q = super::plain(r#"-0-dimensional "biomaterials" title:x gpu* +y"#);
+        assert_eq!(q, "0-dimensional  biomaterials  title x gpu y");
+        assert!(super::parse(&q)
+            .unwrap()
+            .iter()
+            .all(|c| c.occur == super::Occur::Should && !c.prefix));
+    }
+}

@@ -173,7 +173,7 @@ fn stats_reports_counts_and_dates() {
         "---\naccount: Acme\ntags: [x/y]\n---\n- one\n- two\n",
     );
     env.write("2025-03-04 b.md", "text para\n");
-    env.write("bin.md", b"\0\0\0binary".to_vec());
+    env.write("bin.md", b"\0\0\0binary");
     env.index_notes();
     let out = env.ok(&["stats", "--json"], 0);
     let s: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();

@@ -106,7 +106,7 @@ fn text_repair_mojibake_bom_crlf() {
         "crlf.md",
         "---\r\ntitle: CRLF note\r\n---\r\n\r\n- first crlf item\r\n- second crlf item\r\n",
     );
-    env.write("latin1.md", b"- caf\xE9 latin one\n".to_vec());
+    env.write("latin1.md", b"- caf\xE9 latin one\n");
     let out = env.index_notes();
     assert!(
         out.stderr
@@ -136,10 +136,7 @@ fn text_repair_mojibake_bom_crlf() {
 fn broken_files_are_reported_and_the_rest_indexed() {
     let env = TestEnv::new();
     env.write("good.md", "- good note survives\n");
-    env.write(
-        "binary.md",
-        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10".to_vec(),
-    );
+    env.write("binary.md", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10");
     env.write(
         "badyaml.md",
         "---\ntitle: \"unclosed\ntags: [a\n---\n- body of bad yaml survives\n",
