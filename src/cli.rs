@@ -254,13 +254,19 @@ pub struct EvalArgs {
     /// Semantic similarity floor
     #[arg(long, value_name = "COSINE")]
     pub min_similarity: Option<f32>,
-    /// Reciprocal rank fusion k
+    /// Reciprocal rank fusion k (with --rrf)
     #[arg(long, value_name = "K")]
     pub rrf_k: Option<f32>,
-    /// Weight of the lexical list in fusion
+    /// Weight of the lexical list in reciprocal rank fusion
     #[arg(long, value_name = "W")]
     pub lexical_weight: Option<f32>,
-    /// Weight of the semantic list in fusion
+    /// Weight of the semantic list in reciprocal rank fusion
     #[arg(long, value_name = "W")]
     pub semantic_weight: Option<f32>,
+    /// Lexical share of the convex score fusion (0..1) [default: 0.3]
+    #[arg(long, value_name = "ALPHA")]
+    pub alpha: Option<f32>,
+    /// Fuse by reciprocal rank instead of the convex combination of scores
+    #[arg(long)]
+    pub rrf: bool,
 }

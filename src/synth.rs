@@ -2609,15 +2609,4 @@ mod tests {
             assert!(!s.to_lowercase().contains(PLANTED_WORD) && !s.contains("Zyxwv"));
         }
     }
-
-    #[test]
-    #[ignore = "timing; run with --release --ignored"]
-    fn speed_in_memory() {
-        let t = std::time::Instant::now();
-        let bytes: usize = (0..20_000)
-            .into_par_iter()
-            .map(|i| note(i, 42).1.len())
-            .sum();
-        eprintln!("20k notes, {bytes} bytes, in {:?}", t.elapsed());
-    }
 }

@@ -3,7 +3,7 @@
 use super::Config;
 use crate::cli::{EvalArgs, ModeArg};
 use crate::eval::run::{self, mode_name, EvalOptions};
-use crate::search::{FusionParams, Mode, SIMILARITY_FLOOR};
+use crate::search::{FusionMethod, FusionParams, Mode, SIMILARITY_FLOOR};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
@@ -48,6 +48,12 @@ pub fn run(_config: &Config, args: &EvalArgs) -> Result<i32> {
             lexical_weight: args.lexical_weight.unwrap_or(defaults.lexical_weight),
             semantic_weight: args.semantic_weight.unwrap_or(defaults.semantic_weight),
             depth: defaults.depth,
+            method: if args.rrf {
+                FusionMethod::Rrf
+            } else {
+                defaults.method
+            },
+            alpha: args.alpha.unwrap_or(defaults.alpha),
         },
     };
     let bar = if std::io::stderr().is_terminal() {

@@ -145,6 +145,11 @@ impl Embedder for MiniLm {
         self.forward(texts)
             .map_err(|e| Error::Model(format!("embedding failed: {e}")))
     }
+
+    /// Word pieces after truncation (bytes if the text cannot be tokenized).
+    fn length_hint(&self, text: &str) -> usize {
+        self.token_count(text).unwrap_or(text.len())
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +281,7 @@ mod tests {
 
     #[test]
     fn broken_weights_are_a_clear_model_error() {
+        model(); // says how to install the model when it is missing
         let src = model_dir();
         let dir = std::env::temp_dir().join(format!("quarry-broken-model-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -96,7 +96,8 @@ pub fn install(
                     bytes: folder_bytes(dest),
                 };
                 log(&format!(
-                    "{MODEL_NAME} is already installed in {}; nothing to do",
+                    "{MODEL_NAME} is already installed and verified in {}; nothing to do \
+                     (delete that folder first to reinstall)",
                     dest.display()
                 ));
                 return Ok(report);
@@ -292,7 +293,8 @@ fn run(cmd: &mut Command, what: &str) -> std::result::Result<String, String> {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let tail: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut tail: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    tail.dedup(); // curl repeats its message on every retry
     let tail = tail[tail.len().saturating_sub(3)..].join(" / ");
     Err(format!(
         "{what} failed ({}): {}",

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
-use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
+use tantivy::{IndexWriter, TantivyDocument, Term};
 
 /// The unit of `--max-file-size`.
 const MB: u64 = 1024 * 1024;
@@ -636,9 +636,8 @@ pub fn section_path(title: &str, section: &[String]) -> String {
 /// tantivy documents for a note's passages, each with its passage id and embedding input.
 pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocument, u64, String)> {
     let meta = &note.meta;
-    let date = meta
-        .date
-        .map(|d| DateTime::from_timestamp_secs(d.unix_seconds()));
+    // `note::parse` keeps dates inside what tantivy can store; clamp anyway, never overflow.
+    let date = meta.date.map(crate::search::filter::indexable);
     let mut levels: BTreeMap<&str, ()> = BTreeMap::new();
     for tag in &meta.tags {
         for level in schema::tag_levels(tag) {

@@ -165,6 +165,35 @@ impl VectorStore {
         None
     }
 
+    /// Cosine (dot product) of `query` with the vector of every `(pid, key)` in `items`, for a
+    /// large candidate set: the items are sorted by pid and merge-joined with each segment's
+    /// sorted pid table, so vectors are read in file order and no binary search is done.
+    /// Items without a vector are left out. The newest segment wins for a repeated pid.
+    pub fn dot_many<K: Copy>(&self, items: &mut [(u64, K)], query: &[f32]) -> Vec<(f32, K)> {
+        items.sort_unstable_by_key(|(pid, _)| *pid);
+        let mut done = vec![false; items.len()];
+        let mut out = Vec::with_capacity(items.len());
+        for seg in self.segments.iter().rev() {
+            let (mut i, mut j) = (0, 0);
+            while i < items.len() && j < seg.count {
+                let (pid, key) = items[i];
+                let sp = seg.pid(j);
+                match pid.cmp(&sp) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        if !done[i] {
+                            done[i] = true;
+                            out.push((dot_bytes(query, seg.vector_bytes(j)), key));
+                        }
+                        i += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The stored vector of `pid`.
     pub fn get(&self, pid: u64) -> Option<Vec<f32>> {
         for s in self.segments.iter().rev() {
@@ -275,6 +304,10 @@ mod tests {
         let q = vec![1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
         assert_eq!(store.dot(7, &q), Some(1.0 + 6.0));
         assert_eq!(store.dot(4, &q), None);
+        let mut items = vec![(7, 'a'), (4, 'b'), (3, 'c'), (3, 'd')];
+        let mut got = store.dot_many(&mut items, &q);
+        got.sort_by_key(|(_, k)| *k);
+        assert_eq!(got, vec![(7.0, 'a'), (4.0 + 6.0, 'c'), (4.0 + 6.0, 'd')]);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 
 pub mod frontmatter;
 pub mod markdown;
+#[cfg(test)]
+mod proptests;
 pub mod repair;
 mod walk;
 
@@ -144,12 +146,21 @@ pub fn parse(path: &str, text: &str) -> Note {
     links.sort();
     links.dedup();
 
+    let mut date = fm.date.or_else(|| Date::parse_prefix(stem));
+    if let Some(d) = date.filter(|d| !DATE_YEARS.contains(&d.ymd().0)) {
+        warnings.push(format!(
+            "date {d} is outside the years {}–{} that can be indexed; the note is undated",
+            DATE_YEARS.start(),
+            DATE_YEARS.end()
+        ));
+        date = None;
+    }
     let meta = Meta {
         title: fm
             .title
             .or(body.first_h1)
             .unwrap_or_else(|| stem.to_string()),
-        date: fm.date.or_else(|| Date::parse_prefix(stem)),
+        date,
         account: fm.account,
         participants: fm.participants,
         tags,
@@ -165,6 +176,11 @@ pub fn parse(path: &str, text: &str) -> Note {
         warnings,
     }
 }
+
+/// The years a note date may fall in. tantivy stores dates as `i64` nanoseconds since 1970,
+/// which reach from 1677 to 2262; converting a date outside overflows (a panic in debug
+/// builds, a wrong date in release builds), so such a date is a warning instead.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1678..=2261;
 
 /// Lowercase, no `#`, no empty hierarchy levels; `account/` (empty tail) is dropped.
 pub fn normalise_tag(tag: &str) -> Option<String> {
@@ -262,6 +278,25 @@ mod tests {
         let n = parse("b.md", "---\ntitle: never closed\n- fact\n");
         assert_eq!(n.warnings.len(), 1);
         assert_eq!(n.passages.len(), 2);
+    }
+
+    #[test]
+    fn fuzz_regression_dates_tantivy_cannot_store_are_warnings() {
+        // Found by fuzz/fuzz_targets/query.rs (via --since 1012-01-01): tantivy's date type
+        // overflows outside 1677–2262, so a note dated 2999 crashed a debug build.
+        for (path, text) in [
+            ("a.md", "---\ndate: 2999-01-01\n---\n- x\n"),
+            ("1012-01-01 old.md", "- x\n"),
+        ] {
+            let n = parse(path, text);
+            assert_eq!(n.meta.date, None, "{path}");
+            assert!(
+                n.warnings[0].contains("outside the years 1678–2261"),
+                "{:?}",
+                n.warnings
+            );
+        }
+        assert!(parse("2261-12-31 edge.md", "- x\n").meta.date.is_some());
     }
 
     #[test]

@@ -99,9 +99,7 @@ pub fn filter_queries(
                 )));
             }
         }
-        let bound = |d: Date| {
-            Term::from_field_date(fields.date, DateTime::from_timestamp_secs(d.unix_seconds()))
-        };
+        let bound = |d: Date| Term::from_field_date(fields.date, indexable(d));
         let lower = f.since.map_or(std::ops::Bound::Unbounded, |d| {
             std::ops::Bound::Included(bound(d))
         });
@@ -114,6 +112,15 @@ pub fn filter_queries(
         out.push(path_query(fields, searcher, &f.paths)?);
     }
     Ok(out)
+}
+
+/// A date as tantivy stores it. tantivy counts `i64` nanoseconds, so days before 1677 or
+/// after 2262 are clamped to the ends (no note date lies beyond them, see
+/// [`crate::note::DATE_YEARS`]; `--since 1012-01-01` means "from the start"). Unclamped,
+/// the conversion overflowed: a panic in debug builds, a wrong bound in release builds.
+pub fn indexable(d: Date) -> DateTime {
+    const LIMIT: i64 = i64::MAX / 1_000_000_000;
+    DateTime::from_timestamp_secs(d.unix_seconds().clamp(-LIMIT, LIMIT))
 }
 
 /// A path pattern: a glob (`Customers/**`, `*.txt`, `**/2025-*`), or a plain folder or file
@@ -187,6 +194,25 @@ fn path_query(fields: &Fields, searcher: &Searcher, patterns: &[String]) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fuzz_regression_date_bounds_beyond_tantivy_range_are_clamped() {
+        // Found by fuzz/fuzz_targets/query.rs: `--since 1012-01-01` overflowed.
+        for (y, m, d) in [(1012, 1, 1), (1, 1, 1), (9999, 12, 31), (2262, 4, 12)] {
+            let date = Date::from_ymd(y, m, d).unwrap();
+            let _ = indexable(date);
+        }
+        let far = Date::from_ymd(2025, 1, 1)
+            .unwrap()
+            .add_months(-12 * 100_000);
+        assert_eq!(
+            indexable(far),
+            indexable(Date::from_ymd(1, 1, 1).unwrap()),
+            "both clamp to the lower end"
+        );
+        let day = Date::from_ymd(2025, 11, 12).unwrap();
+        assert_eq!(indexable(day).into_timestamp_secs(), day.unix_seconds());
+    }
 
     #[test]
     fn path_patterns() {

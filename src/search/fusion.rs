@@ -23,6 +23,33 @@ pub fn rrf<K: Clone + Eq + Hash + Ord>(lists: &[(&[K], f32)], k: f32) -> Vec<(K,
     out
 }
 
+/// Convex combination of normalised scores (Bruch, Gai & Ingber, "An Analysis of Fusion
+/// Functions for Hybrid Retrieval", TOIS 2023): `alpha · bm25/max_bm25 + (1 − alpha) · cosine`.
+/// `lexical` holds BM25 scores; `semantic` must hold the cosine of *every* key (callers compute
+/// it exactly for lexical-only keys). Keys missing from `lexical` score 0 there.
+pub fn convex<K: Clone + Eq + Hash + Ord>(
+    lexical: &[(K, f32)],
+    semantic: &HashMap<K, f32>,
+    alpha: f32,
+) -> Vec<(K, f32)> {
+    let max = lexical.iter().map(|(_, s)| *s).fold(0f32, f32::max);
+    let lex: HashMap<&K, f32> = lexical
+        .iter()
+        .map(|(k, s)| (k, if max > 0.0 { s / max } else { 0.0 }))
+        .collect();
+    let mut out: Vec<(K, f32)> = semantic
+        .iter()
+        .map(|(k, cos)| {
+            (
+                k.clone(),
+                alpha * lex.get(k).copied().unwrap_or(0.0) + (1.0 - alpha) * cos,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,6 +63,16 @@ mod tests {
         let keys: Vec<&str> = fused.iter().map(|(k, _)| *k).collect();
         assert_eq!(keys, vec!["y", "x", "w", "z"]);
         assert!((fused[0].1 - (1.0 / 62.0 + 1.0 / 61.0)).abs() < 1e-7);
+    }
+
+    #[test]
+    fn convex_mixes_normalised_scores() {
+        let lex = [("a", 10.0), ("b", 5.0)];
+        let sem: HashMap<&str, f32> = [("a", 0.2), ("b", 0.6), ("c", 0.7)].into_iter().collect();
+        let fused = convex(&lex, &sem, 0.5);
+        let keys: Vec<&str> = fused.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, vec!["a", "b", "c"]);
+        assert!((fused[0].1 - 0.6).abs() < 1e-6 && (fused[1].1 - 0.55).abs() < 1e-6);
     }
 
     proptest! {

@@ -24,9 +24,11 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
-/// Field boosts for free-text clauses: a match in the title counts double, the parent
-/// items' text (context for nested bullets) counts less than the passage itself.
-const BOOST_TITLE: f32 = 2.0;
+/// Field boosts for free-text clauses. The passage text counts most; the title (repeated on
+/// every passage of a note) half, the parent items' text (context of nested bullets) less.
+/// Tuned on SciFact *train* queries: title boost 2.0 gave nDCG@10 0.610, 1.0 gave 0.666,
+/// 0.5 gave 0.685, 0.3 gave 0.686, text only 0.677.
+const BOOST_TITLE: f32 = 0.5;
 const BOOST_SECTION: f32 = 0.5;
 const BOOST_TEXT: f32 = 1.0;
 const BOOST_CONTEXT: f32 = 0.3;
@@ -82,11 +84,28 @@ pub struct FusionParams {
     pub semantic_weight: f32,
     /// How deep each list goes.
     pub depth: usize,
+    /// Reciprocal rank fusion, or a convex combination of normalised scores.
+    pub method: FusionMethod,
+    /// Lexical share in the convex combination.
+    pub alpha: f32,
+}
+
+/// How hybrid mode fuses its two lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FusionMethod {
+    /// Reciprocal rank fusion ([`fusion::rrf`]).
+    Rrf,
+    /// Convex combination of BM25/max and cosine ([`fusion::convex`]).
+    Convex,
 }
 
 impl Default for FusionParams {
     fn default() -> Self {
+        // Tuned on SciFact train queries (nDCG@10): RRF k=60 0.713, k=20 0.717;
+        // convex alpha 0.2 0.730, 0.25 0.729, 0.3 0.732, 0.35 0.728, 0.4 0.728, 0.5 0.723.
         FusionParams {
+            method: FusionMethod::Convex,
+            alpha: 0.3,
             k: fusion::RRF_K,
             lexical_weight: 1.0,
             semantic_weight: 1.0,
@@ -239,12 +258,14 @@ fn text_fields(fields: &Fields, target: Target) -> Vec<(tantivy::schema::Field, 
         Target::Title => vec![(fields.title, 1.0)],
         Target::Section => vec![(fields.section, 1.0)],
         Target::Text => vec![(fields.text, 1.0)],
-        _ => vec![
-            (fields.title, BOOST_TITLE),
-            (fields.section, BOOST_SECTION),
-            (fields.text, BOOST_TEXT),
-            (fields.context, BOOST_CONTEXT),
-        ],
+        _ => {
+            vec![
+                (fields.title, BOOST_TITLE),
+                (fields.section, BOOST_SECTION),
+                (fields.text, BOOST_TEXT),
+                (fields.context, BOOST_CONTEXT),
+            ]
+        }
     }
 }
 
@@ -545,9 +566,9 @@ pub fn semantic(
     let weight = candidates.weight(tantivy::query::EnableScoring::disabled_from_searcher(
         searcher,
     ))?;
-    // A min-heap of the best `limit` so far.
-    let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(OrdF32, DocAddress)>> =
-        std::collections::BinaryHeap::with_capacity(limit + 1);
+    // Gather (pid, doc) of every candidate, then score them in one merge pass over the
+    // vector segments (see `VectorStore::dot_many`).
+    let mut items: Vec<(u64, DocAddress)> = Vec::new();
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let pids = seg.fast_fields().u64("pid")?;
         let alive = seg.alive_bitset();
@@ -556,22 +577,26 @@ pub fn semantic(
                 if alive.is_some_and(|a| !a.is_alive(doc)) {
                     continue;
                 }
-                let Some(pid) = pids.first(doc) else { continue };
-                let Some(sim) = vectors.dot(pid, query_vec) else {
-                    continue;
-                };
-                if sim < floor {
-                    continue;
-                }
-                let item = std::cmp::Reverse((OrdF32(sim), DocAddress::new(ord as u32, doc)));
-                if heap.len() < limit {
-                    heap.push(item);
-                } else if heap.peek().is_some_and(|top| item < *top) {
-                    heap.pop();
-                    heap.push(item);
+                if let Some(pid) = pids.first(doc) {
+                    items.push((pid, DocAddress::new(ord as u32, doc)));
                 }
             }
         })?;
+    }
+    // A min-heap of the best `limit` so far.
+    let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(OrdF32, DocAddress)>> =
+        std::collections::BinaryHeap::with_capacity(limit + 1);
+    for (sim, addr) in vectors.dot_many(&mut items, query_vec) {
+        if sim < floor {
+            continue;
+        }
+        let item = std::cmp::Reverse((OrdF32(sim), addr));
+        if heap.len() < limit {
+            heap.push(item);
+        } else if heap.peek().is_some_and(|top| item < *top) {
+            heap.pop();
+            heap.push(item);
+        }
     }
     let mut out: Vec<(f32, DocAddress)> = heap
         .into_iter()
@@ -682,13 +707,29 @@ pub fn run(
             let lex_keys: Vec<DocAddress> = lex.iter().map(|(_, a)| *a).collect();
             let sem_keys: Vec<DocAddress> = sem.iter().map(|(_, a)| *a).collect();
             let f = req.fusion;
-            let fused = fusion::rrf(
-                &[
-                    (&lex_keys[..], f.lexical_weight),
-                    (&sem_keys[..], f.semantic_weight),
-                ],
-                f.k,
-            );
+            let fused = match f.method {
+                FusionMethod::Rrf => fusion::rrf(
+                    &[
+                        (&lex_keys[..], f.lexical_weight),
+                        (&sem_keys[..], f.semantic_weight),
+                    ],
+                    f.k,
+                ),
+                FusionMethod::Convex => {
+                    let mut cos: std::collections::HashMap<DocAddress, f32> =
+                        sem.iter().map(|(s, a)| (*a, *s)).collect();
+                    for (_, addr) in &lex {
+                        if !cos.contains_key(addr) {
+                            let pid = pid_of(&searcher, *addr);
+                            let sim = pid.and_then(|pid| p.vectors.dot(pid, &qv)).unwrap_or(0.0);
+                            cos.insert(*addr, sim);
+                        }
+                    }
+                    let lex_scored: Vec<(DocAddress, f32)> =
+                        lex.iter().map(|(s, a)| (*a, *s)).collect();
+                    fusion::convex(&lex_scored, &cos, f.alpha)
+                }
+            };
             let mut hits = Vec::with_capacity(req.limit);
             for (addr, score) in fused.into_iter().take(req.limit) {
                 let mut h = load_hit(&searcher, &store.fields, addr, score)?;
@@ -718,6 +759,16 @@ pub fn run(
         hits.sort_by_key(|h| h.date.is_none());
     }
     Ok(hits)
+}
+
+/// The passage id (vector key) of a document.
+fn pid_of(searcher: &Searcher, addr: DocAddress) -> Option<u64> {
+    searcher
+        .segment_reader(addr.segment_ord)
+        .fast_fields()
+        .u64("pid")
+        .ok()?
+        .first(addr.doc_id)
 }
 
 /// Embeds a query.

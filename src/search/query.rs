@@ -213,14 +213,11 @@ mod tests {
 /// prefixes and trailing `*` lose their meaning. Used for evaluation queries, which are
 /// natural-language text, not quarry syntax.
 pub fn plain(text: &str) -> String {
-    text.split_whitespace()
-        .map(|w| {
-            let w = w.replace(['"', ':'], " ");
-            w.trim_start_matches(['-', '+'])
-                .trim_end_matches('*')
-                .to_string()
-        })
-        .filter(|w| !w.trim().is_empty())
+    // Split on quotes and colons too, so a quote cannot shield a `-`, `+` or `*` from the
+    // trimming (`"x*"` used to come out as the prefix query `x*`, `"-x` as an exclusion).
+    text.split(|c: char| c.is_whitespace() || c == '"' || c == ':')
+        .map(|w| w.trim_start_matches(['-', '+']).trim_end_matches('*'))
+        .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -230,10 +227,25 @@ mod plain_tests {
     #[test]
     fn plain_text_has_no_syntax() {
         let q = super::plain(r#"-0-dimensional "biomaterials" title:x gpu* +y"#);
-        assert_eq!(q, "0-dimensional  biomaterials  title x gpu y");
+        assert_eq!(q, "0-dimensional biomaterials title x gpu y");
         assert!(super::parse(&q)
             .unwrap()
             .iter()
             .all(|c| c.occur == super::Occur::Should && !c.prefix));
+    }
+
+    #[test]
+    fn regression_quotes_do_not_shield_syntax() {
+        // A quote in front of `-`/`+` or after `*` hid them from the trimming.
+        for text in [r#""x*""#, r#""-x"#, "a:-b", r#""+y*" "*""#, "x*\"*"] {
+            let q = super::plain(text);
+            let clauses = super::parse(&q).unwrap();
+            assert!(
+                clauses
+                    .iter()
+                    .all(|c| c.occur == super::Occur::Should && !c.prefix && !c.phrase),
+                "{text:?} → {q:?} → {clauses:?}"
+            );
+        }
     }
 }

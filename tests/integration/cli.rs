@@ -101,3 +101,65 @@ fn index_location_flag_beats_env_beats_default() {
     assert!(flag.join("meta.json").is_file());
     assert!(!env.dir.path().join("env-index").exists());
 }
+
+#[test]
+fn eval_scores_a_tiny_beir_collection() {
+    let env = TestEnv::new();
+    let data = crate::util::repo_root().join("tests/fixtures/beir-tiny");
+    let out = env.ok(
+        &[
+            "eval",
+            data.to_str().unwrap(),
+            "--modes",
+            "lexical",
+            "--json",
+        ],
+        0,
+    );
+    let r: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(
+        (r["docs"].as_u64(), r["queries"].as_u64()),
+        (Some(5), Some(3))
+    );
+    let lexical = &r["modes"][0];
+    assert_eq!(lexical["mode"], "lexical");
+    // q1 and q2 find their only relevant document first (nDCG 1); q3 finds d3 first but d5
+    // (no shared word) only if at all: nDCG@10 = 1/(1 + 1/log2(3)) = 0.6131 when d5 is missing.
+    let ndcg = lexical["ndcg10"].as_f64().unwrap();
+    assert!(
+        (ndcg - (2.0 + 1.0 / (1.0 + 1.0 / 3f64.log2())) / 3.0).abs() < 1e-3,
+        "{ndcg}"
+    );
+    assert!((lexical["mrr10"].as_f64().unwrap() - 1.0).abs() < 1e-9);
+    let human = env
+        .ok(&["eval", data.to_str().unwrap(), "--modes", "lexical"], 0)
+        .stdout;
+    assert!(
+        human.contains("nDCG@10") && human.contains("lexical"),
+        "{human}"
+    );
+}
+
+#[test]
+fn eval_rejects_a_malformed_collection_with_the_line() {
+    let env = TestEnv::new();
+    let dir = env.dir.path().join("bad");
+    std::fs::create_dir_all(dir.join("qrels")).unwrap();
+    std::fs::write(
+        dir.join("corpus.jsonl"),
+        "{\"_id\": \"d1\", \"title\": \"t\", \"text\": \"x\"}\n{not json\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("queries.jsonl"),
+        "{\"_id\": \"q1\", \"text\": \"x\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("qrels/test.tsv"),
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\n",
+    )
+    .unwrap();
+    let out = env.ok(&["eval", dir.to_str().unwrap(), "--modes", "lexical"], 2);
+    assert!(out.stderr.contains("corpus.jsonl:2"), "{}", out.stderr);
+}

@@ -4,6 +4,7 @@ mod util;
 
 mod claims;
 mod cli;
+mod hardening;
 mod indexing;
 mod notes;
 mod sample_vault;
