@@ -19,7 +19,20 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
     if query.trim().is_empty() && filters.is_empty() {
         bail!("give a query, or at least one filter (e.g. quarry search --tag todo)");
     }
+    // QUARRY_TIMING=1 prints where a search spends its time (stderr), for the README's
+    // performance notes and for users who want to know.
+    let timing = std::env::var_os("QUARRY_TIMING").is_some_and(|v| !v.is_empty() && v != "0");
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!(
+                "timing: {what} at {:.1} ms",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    };
     let store = Store::open(&config.index_dir)?;
+    lap("index opened");
     let mode = match args.mode {
         Some(ModeArg::Lexical) => Mode::Lexical,
         Some(ModeArg::Semantic) => Mode::Semantic,
@@ -100,7 +113,9 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
             fetch *= 4;
         }
     }
+    lap("model loaded");
     let hits = search::run(&store, &req, parts.as_ref(), args.explain)?;
+    lap("searched");
     if args.json {
         for h in &hits {
             write_json_line(&mut out, h)?;
@@ -120,5 +135,6 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         }
     }
     out.flush()?;
+    lap("printed");
     Ok(if hits.is_empty() { 1 } else { 0 })
 }

@@ -49,10 +49,10 @@ pub struct Store {
 impl Store {
     /// Opens the last commit of the index in `dir` for reading.
     ///
-    /// A commit by a concurrent `quarry index` can land between reading `meta.json` and
-    /// opening the segments it names, and then tantivy's garbage collection may already have
-    /// deleted some of them; the reader would also see a newer commit than the payload read
-    /// with it. Either way the open is retried, so readers always get one whole commit.
+    /// tantivy keeps its garbage collection out while a reader opens segment files, but the
+    /// reader loads `meta.json` again after the payload was read: a commit by a concurrent
+    /// `quarry index` in between would pair one commit's payload (note manifest, vector files)
+    /// with the next one's documents. The open is retried until both name the same segments.
     pub fn open(dir: &Path) -> Result<Store> {
         if !dir.join("meta.json").is_file() {
             return Err(Error::Index(format!(
@@ -75,40 +75,35 @@ impl Store {
             };
             let fields = schema::fields_of(&index.schema()).ok_or_else(|| not_ours(dir))?;
             // Opening the reader opens every segment file: a truncated or corrupted one fails
-            // here (and so does one a concurrent commit just deleted).
-            let reader: std::result::Result<IndexReader, _> = index
+            // here.
+            let reader: IndexReader = index
                 .reader_builder()
                 .reload_policy(ReloadPolicy::Manual)
-                .try_into();
-            match reader {
-                Ok(reader) => {
-                    let seen: std::collections::BTreeSet<_> = reader
-                        .searcher()
-                        .segment_readers()
-                        .iter()
-                        .map(|s| s.segment_id())
-                        .collect();
-                    let named: std::collections::BTreeSet<_> =
-                        metas.segments.iter().map(|s| s.id()).collect();
-                    if seen == named || attempt == ATTEMPTS {
-                        return Ok(Store {
-                            dir: dir.to_path_buf(),
-                            index,
-                            fields,
-                            payload,
-                            reader,
-                        });
-                    }
-                }
-                Err(e) if attempt == ATTEMPTS => {
-                    return Err(Error::Index(format!(
+                .try_into()
+                .map_err(|e| {
+                    Error::Index(format!(
                         "{} is damaged ({e}); run `quarry index --rebuild`",
                         dir.display()
-                    )))
-                }
-                Err(_) => {}
+                    ))
+                })?;
+            let seen: std::collections::BTreeSet<_> = reader
+                .searcher()
+                .segment_readers()
+                .iter()
+                .map(|s| s.segment_id())
+                .collect();
+            let named: std::collections::BTreeSet<_> =
+                metas.segments.iter().map(|s| s.id()).collect();
+            if seen == named || attempt == ATTEMPTS {
+                return Ok(Store {
+                    dir: dir.to_path_buf(),
+                    index,
+                    fields,
+                    payload,
+                    reader,
+                });
             }
-            std::thread::sleep(std::time::Duration::from_millis(20 * u64::from(attempt)));
+            std::thread::sleep(std::time::Duration::from_millis(10 * u64::from(attempt)));
         }
         unreachable!("the last attempt returns")
     }

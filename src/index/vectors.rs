@@ -212,21 +212,38 @@ impl VectorStore {
 
 /// Dot product of `a` with little-endian f32 bytes `b`.
 fn dot_bytes(a: &[f32], b: &[u8]) -> f32 {
-    // Eight independent accumulators let the compiler vectorise the loop.
-    let mut acc = [0f32; 8];
-    let chunks = a.len() / 8;
-    for c in 0..chunks {
-        for (j, slot) in acc.iter_mut().enumerate() {
-            let i = c * 8 + j;
-            let x = f32::from_le_bytes([b[i * 4], b[i * 4 + 1], b[i * 4 + 2], b[i * 4 + 3]]);
-            *slot += a[i] * x;
+    if cfg!(target_endian = "little") {
+        // SAFETY: every bit pattern is a valid f32, and `align_to` only hands out a middle
+        // slice that is correctly aligned. Vectors start at 24 + 8·count bytes into a
+        // page-aligned map, so the middle is the whole slice and the fast path is taken.
+        let (head, floats, tail) = unsafe { b.align_to::<f32>() };
+        if head.is_empty() && tail.is_empty() {
+            return dot(a, floats);
         }
     }
-    let mut sum: f32 = acc.iter().sum();
-    for i in chunks * 8..a.len() {
-        sum += a[i] * f32::from_le_bytes([b[i * 4], b[i * 4 + 1], b[i * 4 + 2], b[i * 4 + 3]]);
+    let mut sum = 0f32;
+    for (x, c) in a.iter().zip(b.chunks_exact(4)) {
+        sum += x * f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
     }
     sum
+}
+
+/// Dot product; eight independent accumulators let the compiler vectorise the loop.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ac, bc) = (a.chunks_exact(8), b.chunks_exact(8));
+    let rest: f32 = ac
+        .remainder()
+        .iter()
+        .zip(bc.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ac.zip(bc) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    acc.iter().sum::<f32>() + rest
 }
 
 /// Writes a segment file atomically from `(pid, vector)` pairs (any order, duplicates
