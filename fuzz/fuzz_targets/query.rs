@@ -156,10 +156,8 @@ fuzz_target!(|data: &[u8]| {
         floor: if opts.contains('0') { -1.0 } else { 0.3 },
         fusion: search::FusionParams::default(),
     };
-    let parts = search::SemanticParts {
-        embedder: &f.embedder,
-        vectors: &f.vectors,
-    };
+    let embed = search::embedder_fn(&f.embedder);
+    let parts = search::SemanticParts::embedding_with(&embed, &f.vectors);
     match search::run(&f.store, &req, Some(&parts), opts.contains('e')) {
         Ok(hits) => {
             assert!(parsed.is_ok(), "a query that does not parse found hits");

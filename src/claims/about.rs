@@ -37,7 +37,7 @@ pub fn relevant(
     if let Some(parts) = semantic {
         let text = crate::search::semantic_text(topic)?;
         if !text.trim().is_empty() {
-            let qv = crate::search::embed_query(parts.embedder, &text)?;
+            let qv = (parts.embed)(&text)?;
             for addr in searcher.search(scope, &DocSetCollector)? {
                 let pid = searcher
                     .segment_reader(addr.segment_ord)

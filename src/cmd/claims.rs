@@ -62,11 +62,9 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
     } else {
         None
     };
-    let parts = match (&embedder, &vectors) {
-        (Some(e), Some(v)) => Some(crate::search::SemanticParts {
-            embedder: e.as_ref(),
-            vectors: v,
-        }),
+    let embed_fn = embedder.as_deref().map(crate::search::embedder_fn);
+    let parts = match (&embed_fn, &vectors) {
+        (Some(e), Some(v)) => Some(crate::search::SemanticParts::embedding_with(e, v)),
         _ => None,
     };
     let timeline = claims::find(&store, &searcher, &req, parts.as_ref())?;

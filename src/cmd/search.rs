@@ -56,85 +56,106 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         SortArg::Score => SortBy::Score,
         SortArg::Date => SortBy::Date,
     };
-    let embedder = if mode == Mode::Lexical {
-        None
-    } else {
-        store.query_embedder()?
-    };
-    let vectors = if embedder.is_some() {
+    let semantic = mode != Mode::Lexical;
+    let vectors = if semantic {
         Some(store.vectors()?)
     } else {
         None
     };
-    let parts = match (&embedder, &vectors) {
-        (Some(e), Some(v)) => Some(search::SemanticParts {
-            embedder: e.as_ref(),
-            vectors: v,
-        }),
-        _ => None,
-    };
-    let floor = args.min_similarity.unwrap_or(search::SIMILARITY_FLOOR);
-    if !(-1.0..=1.0).contains(&floor) {
-        bail!("--min-similarity must be between -1 and 1");
-    }
-    let req = Request {
-        query: query.clone(),
-        filters,
-        limit: args.limit,
-        mode,
-        sort,
-        floor,
-        fusion: search::FusionParams::default(),
-    };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    if args.files {
-        let mut fetch = args.limit * 20;
-        loop {
-            let req = Request {
-                limit: fetch.min(100_000),
-                ..req.clone()
-            };
-            let hits = search::run(&store, &req, parts.as_ref(), false)?;
-            let mut seen = std::collections::HashSet::new();
-            let paths: Vec<&str> = hits
-                .iter()
-                .map(|h| h.path.as_str())
-                .filter(|p| seen.insert(*p))
-                .take(args.limit)
-                .collect();
-            if paths.len() >= args.limit || hits.len() < fetch || fetch >= 100_000 {
-                for p in &paths {
-                    writeln!(out, "{p}")?;
-                }
-                out.flush()?;
-                return Ok(if paths.is_empty() { 1 } else { 0 });
-            }
-            fetch *= 4;
-        }
-    }
-    lap("model loaded");
-    let hits = search::run(&store, &req, parts.as_ref(), args.explain)?;
-    lap("searched");
-    if args.json {
-        for h in &hits {
-            write_json_line(&mut out, h)?;
-        }
-    } else {
-        let (terms, prefixes) = search::highlight_terms(&query);
-        let printer = Human {
-            style: Style {
-                color: config.color,
-            },
-            terms,
-            prefixes,
-            explain: args.explain,
+    let text = search::semantic_text(&query)?;
+    std::thread::scope(|scope| -> Result<i32> {
+        // Load the model and embed the query on the other core while this one runs the lexical
+        // search and gathers the semantic candidates; `embed` joins it when the vector is due.
+        let loader = semantic.then(|| {
+            scope.spawn(|| -> crate::Result<Vec<f32>> {
+                let embedder = store
+                    .query_embedder()?
+                    .ok_or_else(|| crate::Error::Model("this index has no embeddings".into()))?;
+                search::embed_query(embedder.as_ref(), &text)
+            })
+        });
+        let loader = std::sync::Mutex::new(loader);
+        let vector: std::sync::OnceLock<Result<Vec<f32>, String>> = std::sync::OnceLock::new();
+        let embed = |_: &str| -> crate::Result<Vec<f32>> {
+            vector
+                .get_or_init(
+                    || match loader.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                        Some(handle) => match handle.join() {
+                            Ok(result) => result.map_err(|e| e.to_string()),
+                            Err(_) => Err("loading the embedding model failed".to_string()),
+                        },
+                        None => Err("no embedding model loaded".to_string()),
+                    },
+                )
+                .clone()
+                .map_err(crate::Error::Model)
         };
-        for (i, h) in hits.iter().enumerate() {
-            printer.write_hit(&mut out, h, i == 0)?;
+        let parts = vectors
+            .as_ref()
+            .map(|v| search::SemanticParts::embedding_with(&embed, v));
+        let floor = args.min_similarity.unwrap_or(search::SIMILARITY_FLOOR);
+        if !(-1.0..=1.0).contains(&floor) {
+            bail!("--min-similarity must be between -1 and 1");
         }
-    }
-    out.flush()?;
-    lap("printed");
-    Ok(if hits.is_empty() { 1 } else { 0 })
+        let req = Request {
+            query: query.clone(),
+            filters,
+            limit: args.limit,
+            mode,
+            sort,
+            floor,
+            fusion: search::FusionParams::default(),
+        };
+        let stdout = std::io::stdout();
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        if args.files {
+            let mut fetch = args.limit * 20;
+            loop {
+                let req = Request {
+                    limit: fetch.min(100_000),
+                    ..req.clone()
+                };
+                let hits = search::run(&store, &req, parts.as_ref(), false)?;
+                let mut seen = std::collections::HashSet::new();
+                let paths: Vec<&str> = hits
+                    .iter()
+                    .map(|h| h.path.as_str())
+                    .filter(|p| seen.insert(*p))
+                    .take(args.limit)
+                    .collect();
+                if paths.len() >= args.limit || hits.len() < fetch || fetch >= 100_000 {
+                    for p in &paths {
+                        writeln!(out, "{p}")?;
+                    }
+                    out.flush()?;
+                    return Ok(if paths.is_empty() { 1 } else { 0 });
+                }
+                fetch *= 4;
+            }
+        }
+        lap("model loading started");
+        let hits = search::run(&store, &req, parts.as_ref(), args.explain)?;
+        lap("searched");
+        if args.json {
+            for h in &hits {
+                write_json_line(&mut out, h)?;
+            }
+        } else {
+            let (terms, prefixes) = search::highlight_terms(&query);
+            let printer = Human {
+                style: Style {
+                    color: config.color,
+                },
+                terms,
+                prefixes,
+                explain: args.explain,
+            };
+            for (i, h) in hits.iter().enumerate() {
+                printer.write_hit(&mut out, h, i == 0)?;
+            }
+        }
+        out.flush()?;
+        lap("printed");
+        Ok(if hits.is_empty() { 1 } else { 0 })
+    })
 }

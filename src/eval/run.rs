@@ -126,13 +126,11 @@ pub fn run(
         .map(|(i, d)| (doc_file(i), d.id.as_str()))
         .collect();
     let mut results = Vec::new();
+    let embed_fn = embedder.map(search::embedder_fn);
     for &mode in &opts.modes {
-        let parts = match (mode, embedder) {
+        let parts = match (mode, &embed_fn) {
             (Mode::Lexical, _) => None,
-            (_, Some(e)) => Some(SemanticParts {
-                embedder: e,
-                vectors: &vectors,
-            }),
+            (_, Some(e)) => Some(SemanticParts::embedding_with(e, &vectors)),
             (_, None) => {
                 return Err(Error::Model(
                     "semantic and hybrid evaluation need the model; run `quarry model install`"

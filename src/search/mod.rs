@@ -500,10 +500,26 @@ pub const FUSION_DEPTH: usize = 100;
 
 /// What semantic ranking needs: the model (to embed the query) and the stored vectors.
 pub struct SemanticParts<'a> {
-    /// The query embedder (same model as the index).
-    pub embedder: &'a dyn Embedder,
+    /// Embeds the query's semantic text (see [`semantic_text`]). It is called only once the
+    /// candidates are gathered, so a caller can load the model on another thread meanwhile.
+    pub embed: &'a (dyn Fn(&str) -> Result<Vec<f32>> + Sync),
     /// The index's vectors.
     pub vectors: &'a VectorStore,
+}
+
+impl<'a> SemanticParts<'a> {
+    /// Parts that embed with an already loaded model.
+    pub fn embedding_with(
+        embed: &'a (dyn Fn(&str) -> Result<Vec<f32>> + Sync),
+        vectors: &'a VectorStore,
+    ) -> Self {
+        SemanticParts { embed, vectors }
+    }
+}
+
+/// A query embedder over a loaded model, for [`SemanticParts::embed`].
+pub fn embedder_fn(embedder: &dyn Embedder) -> impl Fn(&str) -> Result<Vec<f32>> + Sync + '_ {
+    move |text: &str| embed_query(embedder, text)
 }
 
 /// The words a query is embedded as: its positive free-text clauses.
@@ -557,11 +573,11 @@ pub fn semantic(
     searcher: &Searcher,
     query_text: &str,
     filters: &Filters,
-    query_vec: &[f32],
+    embed: &dyn Fn() -> Result<Vec<f32>>,
     vectors: &VectorStore,
     limit: usize,
     floor: f32,
-) -> Result<Vec<(f32, DocAddress)>> {
+) -> Result<(Ranked, Vec<f32>)> {
     let candidates = semantic_candidates(store, searcher, query_text, filters)?;
     let weight = candidates.weight(tantivy::query::EnableScoring::disabled_from_searcher(
         searcher,
@@ -586,7 +602,8 @@ pub fn semantic(
     // A min-heap of the best `limit` so far.
     let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(OrdF32, DocAddress)>> =
         std::collections::BinaryHeap::with_capacity(limit + 1);
-    for (sim, addr) in vectors.dot_many(&mut items, query_vec) {
+    let query_vec = embed()?;
+    for (sim, addr) in vectors.dot_many(&mut items, &query_vec) {
         if sim < floor {
             continue;
         }
@@ -603,8 +620,11 @@ pub fn semantic(
         .map(|std::cmp::Reverse((s, a))| (s.0, a))
         .collect();
     out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(out)
+    Ok((out, query_vec))
 }
+
+/// Documents with their similarity, best first.
+pub type Ranked = Vec<(f32, DocAddress)>;
 
 /// A float with a total order, for heaps.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -662,13 +682,12 @@ pub fn run(
             return Ok(hits);
         }
         (Mode::Semantic, Some(p)) => {
-            let qv = embed_query(p.embedder, &text)?;
-            let ranked = semantic(
+            let (ranked, _) = semantic(
                 store,
                 &searcher,
                 &req.query,
                 &req.filters,
-                &qv,
+                &|| (p.embed)(&text),
                 p.vectors,
                 req.limit,
                 req.floor,
@@ -688,18 +707,17 @@ pub fn run(
             hits
         }
         (Mode::Hybrid, Some(p)) => {
-            let qv = embed_query(p.embedder, &text)?;
             let depth = req.fusion.depth.max(req.limit);
             let lex: Vec<(f32, DocAddress)> = {
                 let query = build_query(store, &searcher, &req.query, &req.filters)?;
                 searcher.search(&query, &TopDocs::with_limit(depth).order_by_score())?
             };
-            let sem = semantic(
+            let (sem, qv) = semantic(
                 store,
                 &searcher,
                 &req.query,
                 &req.filters,
-                &qv,
+                &|| (p.embed)(&text),
                 p.vectors,
                 depth,
                 req.floor,
