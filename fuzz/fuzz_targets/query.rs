@@ -176,10 +176,6 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(quarry::Error::Query(_)) => {}
-        // KNOWN BUG, reported, not yet fixed: `regex_escape` in src/search/mod.rs escapes
-        // non-ASCII characters, which the regex parser rejects (`İst*` lowercases to
-        // `i\u{307}st`). Tolerated so fuzzing can go past it; delete this arm with the fix.
-        Err(quarry::Error::Tantivy(e)) if e.to_string().contains("unrecognized escape") => {}
         Err(e) => panic!("query {q:?} with {args:?} failed with a non-query error: {e}"),
     }
 });

@@ -139,9 +139,9 @@ impl Store {
             return Err(Error::Model(format!(
                 "this index was built with {} (weights {}), but the installed model is {} (weights {}); run `quarry index --rebuild`",
                 model.name,
-                &model.weights_hash[..model.weights_hash.len().min(12)],
+                update::short(&model.weights_hash),
                 embedder.info().name,
-                &embedder.info().weights_hash[..embedder.info().weights_hash.len().min(12)]
+                update::short(&embedder.info().weights_hash)
             )));
         }
         Ok(Some(embedder))

@@ -427,8 +427,12 @@ pub fn update(
     Ok(summary)
 }
 
-fn short(hash: &str) -> &str {
-    &hash[..hash.len().min(12)]
+/// The first 12 characters of a weights hash, for messages. The hash comes from `meta.json`,
+/// which a person may have edited, so it is cut at a character boundary, never mid-character.
+pub(crate) fn short(hash: &str) -> &str {
+    hash.char_indices()
+        .nth(12)
+        .map_or(hash, |(i, _)| &hash[..i])
 }
 
 fn unique_suffix() -> String {
@@ -772,6 +776,14 @@ mod tests {
             &|_, _| {},
         );
         assert!(skipped_reason(out).contains("grew over the 1 MB limit"));
+    }
+
+    #[test]
+    fn short_hashes_cut_at_character_boundaries() {
+        assert_eq!(short("0123456789abcdef"), "0123456789ab");
+        assert_eq!(short("abc"), "abc");
+        // An edited meta.json used to make this panic (byte 12 inside `é`).
+        assert_eq!(short("0123456789aéé"), "0123456789aé");
     }
 
     #[test]

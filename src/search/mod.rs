@@ -365,10 +365,12 @@ fn clause_query(fields: &Fields, clause: &Clause) -> Result<Option<Box<dyn Query
     Ok(Some(Box::new(BooleanQuery::new(per_field))))
 }
 
+/// Escapes ASCII punctuation for tantivy's regex syntax. Non-ASCII characters are literal
+/// there, and escaping them is an error (`İst*` folds to `i\u{307}st`; found by fuzzing).
 fn regex_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if !c.is_alphanumeric() {
+        if c.is_ascii() && !c.is_ascii_alphanumeric() {
             out.push('\\');
         }
         out.push(c);

@@ -226,3 +226,13 @@ fn exit_codes_and_output_formats() {
     assert_eq!(dates.first().unwrap().as_deref(), Some("2025-10-01"));
     assert_eq!(dates.last().unwrap(), &None);
 }
+
+#[test]
+fn regression_non_ascii_prefix_queries_work() {
+    // Found by fuzzing: the prefix regex escaped non-ASCII characters, which tantivy rejects.
+    let env = TestEnv::new();
+    env.write("a.md", "- İstanbul office opens\n- café crème\n");
+    env.index_notes();
+    assert_eq!(search_json(&env, &["İst*"]).len(), 1);
+    assert_eq!(search_json(&env, &["caf*"]).len(), 1);
+}
