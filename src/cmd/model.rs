@@ -10,20 +10,10 @@ pub fn run(_config: &Config, cmd: &ModelCommand) -> Result<i32> {
     let dir = embed::model_dir();
     match cmd {
         ModelCommand::Install(args) => {
-            let report =
-                embed::install(args.from.as_deref(), &dir, &mut |line| eprintln!("{line}"))
-                    .with_context(|| {
-                        format!("could not install {MODEL_NAME} into {}", dir.display())
-                    })?;
-            if !report.already_installed() {
-                eprintln!(
-                    "installed {MODEL_NAME} from {} into {} ({:.1} MB, weights {})",
-                    report.source,
-                    report.dir.display(),
-                    report.bytes as f64 / 1e6,
-                    &report.weights_hash[..report.weights_hash.len().min(12)]
-                );
-            }
+            embed::install(args.from.as_deref(), &dir, &mut |line| eprintln!("{line}"))
+                .with_context(|| {
+                    format!("could not install {MODEL_NAME} into {}", dir.display())
+                })?;
             Ok(0)
         }
         ModelCommand::Status => match embed::load_installed()? {
