@@ -76,6 +76,15 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
     let summary = update(&opts, embedder.as_deref(), &warn, &progress)
         .with_context(|| format!("could not index into {}", config.index_dir.display()))?;
     bar.finish_and_clear();
+    if summary.files == 0 && !args.quiet {
+        let roots: Vec<String> = opts.roots.iter().map(|r| r.display().to_string()).collect();
+        let place = if roots.is_empty() {
+            "the indexed folders".to_string()
+        } else {
+            roots.join(", ")
+        };
+        eprintln!("warning: no .md, .markdown or .txt files found under {place}");
+    }
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else if !args.quiet {

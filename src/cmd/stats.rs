@@ -62,7 +62,11 @@ pub fn run(config: &Config, args: &StatsArgs) -> Result<i32> {
         .iter()
         .map(|(k, n)| format!("{n} {k}"))
         .collect();
-    println!("passages   {} ({})", stats.passages, kinds.join(", "));
+    if kinds.is_empty() {
+        println!("passages   {}", stats.passages);
+    } else {
+        println!("passages   {} ({})", stats.passages, kinds.join(", "));
+    }
     match (&stats.first_date, &stats.last_date) {
         (Some(a), Some(b)) => println!("dates      {a} … {b}"),
         _ => println!("dates      none"),
