@@ -6,9 +6,9 @@
 //! same texts for comparison.
 //!
 //! * `embed_all/{short,long}`: [`embed_all`] with batch 32, as indexing does; throughput in
-//!   passages/s. `embed_all_rayon/…` runs batches in parallel with rayon instead, to check
-//!   that [`embed_all`]'s sequential loop is the faster choice.
-//! * `query`: one 6-word query, as a search does.
+//!   passages/s. `embed_all_candle_bert/…` is the same with candle-transformers' `BertModel`
+//!   ([`Backend::CandleBert`]) in place of quarry's packed encoder.
+//! * `query`, `query_candle_bert`: one 6-word query, as a search does.
 //! * `load`: `MiniLm::load` with the files in the page cache. The first load of the process
 //!   (closest to a cold `quarry search`) and the first query after it are printed to stderr
 //!   before criterion starts.
@@ -23,8 +23,7 @@
 //! ```
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use quarry::embed::{embed_all, model_dir, Embedder, MiniLm};
-use rayon::prelude::*;
+use quarry::embed::{embed_all, model_dir, Backend, Embedder, MiniLm};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::time::{Duration, Instant};
 
@@ -81,27 +80,6 @@ struct Passages {
     long: Vec<String>,
 }
 
-/// The rejected alternative: batches in parallel on rayon's pool.
-fn embed_all_rayon(model: &dyn Embedder, texts: &[String], batch: usize) -> Vec<Vec<f32>> {
-    let mut order: Vec<usize> = (0..texts.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(texts[i].len()));
-    let chunks: Vec<&[usize]> = order.chunks(batch).collect();
-    let results: Vec<Vec<Vec<f32>>> = chunks
-        .par_iter()
-        .map(|c| {
-            let refs: Vec<&str> = c.iter().map(|&i| texts[i].as_str()).collect();
-            model.embed_batch(&refs).unwrap()
-        })
-        .collect();
-    let mut out = vec![Vec::new(); texts.len()];
-    for (c, vs) in chunks.iter().zip(results) {
-        for (&i, v) in c.iter().zip(vs) {
-            out[i] = v;
-        }
-    }
-    out
-}
-
 fn main() {
     let dir = model_dir();
     let t = Instant::now();
@@ -118,6 +96,8 @@ fn main() {
         if SYSTEM_ALLOC { "system" } else { "mimalloc" },
         rayon::current_num_threads()
     );
+
+    let candle_bert = MiniLm::load_with(&dir, Backend::CandleBert).unwrap();
 
     let passages: Passages = serde_json::from_str(include_str!(
         "../tests/fixtures/embeddings/bench_passages.json"
@@ -136,19 +116,22 @@ fn main() {
             b.iter(|| embed_all(&model, texts, BATCH, &|_| {}).unwrap())
         });
         g.finish();
-        let mut g = c.benchmark_group("embed_all_rayon");
+        let mut g = c.benchmark_group("embed_all_candle_bert");
         g.throughput(Throughput::Elements(texts.len() as u64))
             .sampling_mode(SamplingMode::Flat)
             .sample_size(10)
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(20));
         g.bench_function(BenchmarkId::from_parameter(name), |b| {
-            b.iter(|| embed_all_rayon(&model, texts, BATCH))
+            b.iter(|| embed_all(&candle_bert, texts, BATCH, &|_| {}).unwrap())
         });
         g.finish();
     }
 
     c.bench_function("query", |b| b.iter(|| model.embed_batch(&[QUERY]).unwrap()));
+    c.bench_function("query_candle_bert", |b| {
+        b.iter(|| candle_bert.embed_batch(&[QUERY]).unwrap())
+    });
     let mut g = c.benchmark_group("load");
     g.sample_size(20);
     g.bench_function("warm", |b| b.iter(|| MiniLm::load(&dir).unwrap()));

@@ -7,7 +7,7 @@
 //! * [`search`] turns a query and filters into ranked hits (lexical, semantic, hybrid);
 //! * [`render`] prints hits for people or as JSON Lines.
 //!
-//! `src/main.rs` only parses the command line, calls [`run`] and maps errors to exit codes.
+//! `src/main.rs` only parses the command line, calls [`cmd::run`] and maps errors to exit codes.
 #![warn(missing_docs)]
 
 pub mod claims;

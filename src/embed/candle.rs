@@ -1,14 +1,22 @@
-//! all-MiniLM-L6-v2 run with candle's `BertModel` on the CPU.
+//! all-MiniLM-L6-v2 on the CPU: the `tokenizers` crate, then one of two encoders over the
+//! same memory-mapped safetensors weights.
+//!
+//! * [`Backend::Packed`] (the default): [`quarry_bert::PackedBert`], our own forward pass
+//!   with candle's matmul engine (`gemm`), no padding and vectorised GELU and softmax;
+//!   about twice as fast as the other.
+//! * [`Backend::CandleBert`]: candle-transformers' `BertModel`, kept as the check on the
+//!   packed encoder (the tests compare them) and for `benches/embed.rs`.
 //!
 //! What it takes to match sentence-transformers (verified against
-//! `tests/fixtures/embeddings/reference.json`): token type ids all zero, the attention mask
-//! passed to the encoder, exact (erf) GELU as `config.json` says, mean pooling over the
-//! mask, L2 normalisation. The weights are memory-mapped through candle's `VarBuilder`.
+//! `tests/fixtures/embeddings/reference.json`): token type ids all zero, attention only
+//! over real tokens, exact (erf) GELU as `config.json` says, mean pooling over real tokens,
+//! L2 normalisation.
 //!
 //! The shipped `tokenizer.json` truncates at 128 and pads *every* input to 128 word pieces.
 //! We override both: truncate at [`MAX_TOKENS`] (256, sentence-transformers'
-//! `max_seq_length`) and pad only to the longest text of the batch, so a 6-word query costs
-//! 8 positions, not 128, and passages between 128 and 256 word pieces are not cut.
+//! `max_seq_length`) and never pad (the packed encoder needs no padding; the `BertModel`
+//! path pads each batch to its longest text), so a 6-word query costs 8 positions, not 128,
+//! and passages between 128 and 256 word pieces are not cut.
 
 use super::files::{load_tokenizer, verify_weights_and_config, weights_hash, WEIGHTS};
 use super::{Embedder, ModelInfo, DIMS, MAX_TOKENS, MODEL_NAME};
@@ -16,15 +24,27 @@ use crate::{Error, Result};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
+use quarry_bert::PackedBert;
 use std::path::Path;
-use tokenizers::{
-    PaddingDirection, PaddingParams, PaddingStrategy, Tokenizer, TruncationDirection,
-    TruncationParams, TruncationStrategy,
-};
+use tokenizers::{Encoding, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
+
+/// Which encoder computes the vectors; see the module documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Our packed forward pass (the default).
+    Packed,
+    /// candle-transformers' `BertModel`.
+    CandleBert,
+}
+
+enum Encoder {
+    Packed(PackedBert),
+    CandleBert { model: BertModel, pad_id: u32 },
+}
 
 /// The real embedding model, loaded from a model folder (see [`super::install`]).
 pub struct MiniLm {
-    model: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
     info: ModelInfo,
 }
@@ -41,6 +61,11 @@ impl MiniLm {
     /// `model.safetensors`). Every failure is an [`Error::Model`] naming the folder and
     /// saying to reinstall.
     pub fn load(dir: &Path) -> Result<MiniLm> {
+        MiniLm::load_with(dir, Backend::Packed)
+    }
+
+    /// [`MiniLm::load`] with a chosen encoder.
+    pub fn load_with(dir: &Path, backend: Backend) -> Result<MiniLm> {
         verify_weights_and_config(dir).map_err(|e| model_err(dir, e))?;
 
         let config_path = dir.join("config.json");
@@ -58,25 +83,33 @@ impl MiniLm {
                 stride: 0,
             }))
             .map_err(|e| model_err(dir, format!("tokenizer.json: {e}")))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            direction: PaddingDirection::Right,
-            pad_to_multiple_of: None,
-            pad_id: config.pad_token_id as u32,
-            pad_type_id: 0,
-            pad_token: "[PAD]".to_string(),
-        }));
+        tokenizer.with_padding(None);
 
-        let device = Device::Cpu;
-        // SAFETY: the file is mapped read-only and quarry never writes an installed model;
-        // `install` replaces a model by renaming a new folder into place, which leaves an
-        // existing map of the old file valid.
-        let vb = unsafe {
-            VarBuilder::from_mmaped_safetensors(&[dir.join(WEIGHTS)], DType::F32, &device)
-        }
-        .map_err(|e| model_err(dir, format!("model.safetensors: {e}")))?;
-        let model = BertModel::load(vb, &config)
-            .map_err(|e| model_err(dir, format!("model.safetensors: {e}")))?;
+        let weights_err =
+            |e: &dyn std::fmt::Display| model_err(dir, format!("model.safetensors: {e}"));
+        // SAFETY (both backends map the weights): the file is mapped read-only and quarry never writes an
+        // installed model; `install` replaces a model by renaming a new folder into place,
+        // which leaves an existing map of the old file valid.
+        let encoder = match backend {
+            Backend::Packed => Encoder::Packed(
+                unsafe { PackedBert::load(&dir.join(WEIGHTS)) }.map_err(|e| weights_err(&e))?,
+            ),
+            Backend::CandleBert => {
+                let vb = unsafe {
+                    VarBuilder::from_mmaped_safetensors(
+                        &[dir.join(WEIGHTS)],
+                        DType::F32,
+                        &Device::Cpu,
+                    )
+                }
+                .map_err(|e| weights_err(&e))?;
+                let model = BertModel::load(vb, &config).map_err(|e| weights_err(&e))?;
+                Encoder::CandleBert {
+                    model,
+                    pad_id: config.pad_token_id as u32,
+                }
+            }
+        };
 
         let info = ModelInfo {
             name: MODEL_NAME.to_string(),
@@ -84,7 +117,7 @@ impl MiniLm {
             weights_hash: weights_hash(dir)?,
         };
         Ok(MiniLm {
-            model,
+            encoder,
             tokenizer,
             info,
         })
@@ -104,33 +137,48 @@ impl MiniLm {
             .tokenizer
             .encode_batch_fast(texts.to_vec(), true)
             .map_err(|e| candle_core::Error::Msg(format!("could not tokenize text: {e}")))?;
-        let (batch, len) = (encodings.len(), encodings[0].get_ids().len());
-        let mut ids = Vec::with_capacity(batch * len);
-        let mut mask = Vec::with_capacity(batch * len);
-        for e in &encodings {
-            ids.extend_from_slice(e.get_ids());
-            mask.extend_from_slice(e.get_attention_mask());
+        match &self.encoder {
+            Encoder::Packed(bert) => {
+                let ids: Vec<&[u32]> = encodings.iter().map(Encoding::get_ids).collect();
+                Ok(bert.embed(&ids))
+            }
+            Encoder::CandleBert { model, pad_id } => bert_model_forward(model, *pad_id, &encodings),
         }
-        let device = &self.model.device;
-        let ids = Tensor::from_vec(ids, (batch, len), device)?;
-        let mask = Tensor::from_vec(mask, (batch, len), device)?;
-        let type_ids = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &type_ids, Some(&mask))?; // (batch, len, 384)
-
-        // Mean pooling over real tokens: sum(h * mask) / sum(mask), as sentence-transformers'
-        // Pooling(mode="mean") does; then L2 normalisation (its Normalize module).
-        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (batch, len, 1)
-        let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // (batch, 384)
-        let counts = mask.sum(1)?; // (batch, 1)
-        let mean = summed.broadcast_div(&counts)?;
-        let mut rows = mean.to_vec2::<f32>()?;
-        for row in &mut rows {
-            // torch.nn.functional.normalize clamps the norm at 1e-12 the same way.
-            let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
-            row.iter_mut().for_each(|x| *x /= norm);
-        }
-        Ok(rows)
     }
+}
+
+/// `BertModel` on a batch padded to its longest text, then mean pooling over the mask and
+/// L2 normalisation, as sentence-transformers' `Pooling(mode="mean")` and `Normalize` do.
+fn bert_model_forward(
+    model: &BertModel,
+    pad_id: u32,
+    encodings: &[Encoding],
+) -> candle_core::Result<Vec<Vec<f32>>> {
+    let batch = encodings.len();
+    let len = encodings.iter().map(Encoding::len).max().unwrap_or(0);
+    let mut ids = Vec::with_capacity(batch * len);
+    let mut mask = Vec::with_capacity(batch * len);
+    for e in encodings {
+        ids.extend_from_slice(e.get_ids());
+        ids.resize(ids.len() + len - e.len(), pad_id);
+        mask.extend(std::iter::repeat_n(1u32, e.len()));
+        mask.resize(mask.len() + len - e.len(), 0);
+    }
+    let device = &model.device;
+    let ids = Tensor::from_vec(ids, (batch, len), device)?;
+    let mask = Tensor::from_vec(mask, (batch, len), device)?;
+    let type_ids = ids.zeros_like()?;
+    let hidden = model.forward(&ids, &type_ids, Some(&mask))?; // (batch, len, 384)
+    let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?; // (batch, len, 1)
+    let summed = hidden.broadcast_mul(&mask)?.sum(1)?; // (batch, 384)
+    let counts = mask.sum(1)?; // (batch, 1)
+    let mut rows = summed.broadcast_div(&counts)?.to_vec2::<f32>()?;
+    for row in &mut rows {
+        // torch.nn.functional.normalize clamps the norm at 1e-12 the same way.
+        let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        row.iter_mut().for_each(|x| *x /= norm);
+    }
+    Ok(rows)
 }
 
 impl Embedder for MiniLm {
@@ -224,6 +272,70 @@ mod tests {
                 s.name
             );
         }
+    }
+
+    /// The packed encoder computes what candle-transformers' `BertModel` computes, on one
+    /// batch of texts from 3 to 256 word pieces (which `BertModel` pads to the longest).
+    #[test]
+    fn packed_encoder_equals_candle_bert_model() {
+        let mut texts: Vec<String> = reference().sentences.into_iter().map(|s| s.text).collect();
+        let bench = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/embeddings/bench_passages.json"
+        );
+        let bench: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(bench).unwrap()).unwrap();
+        for set in ["short", "long"] {
+            for p in bench[set].as_array().unwrap().iter().take(5) {
+                texts.push(p.as_str().unwrap().to_string());
+            }
+        }
+        texts.push(String::new());
+        texts.push("GPU".to_string());
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let packed = model().embed_batch(&refs).unwrap();
+        let candle = MiniLm::load_with(&model_dir(), Backend::CandleBert)
+            .unwrap()
+            .embed_batch(&refs)
+            .unwrap();
+        for (i, (p, c)) in packed.iter().zip(&candle).enumerate() {
+            let diff = p
+                .iter()
+                .zip(c)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                diff < 2e-6,
+                "text {i}: max difference {diff} from BertModel"
+            );
+            assert!(cosine(p, c) > 0.99999, "text {i}");
+        }
+    }
+
+    /// A checkpoint whose data is not 4-byte aligned in the file cannot be read in place;
+    /// the packed encoder copies it and computes the same vectors.
+    #[test]
+    fn unaligned_weights_file_gives_the_same_vectors() {
+        let src = model_dir();
+        let dir = std::env::temp_dir().join(format!("quarry-unaligned-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["config.json", "tokenizer.json"] {
+            std::fs::copy(src.join(f), dir.join(f)).unwrap();
+        }
+        let bytes = std::fs::read(src.join(WEIGHTS)).unwrap();
+        let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        assert_eq!((8 + n) % 4, 0, "the installed checkpoint is aligned");
+        // One more space of header: valid JSON, and every tensor one byte off alignment.
+        let mut shifted = ((n + 1) as u64).to_le_bytes().to_vec();
+        shifted.extend_from_slice(&bytes[8..8 + n]);
+        shifted.push(b' ');
+        shifted.extend_from_slice(&bytes[8 + n..]);
+        std::fs::write(dir.join(WEIGHTS), shifted).unwrap();
+
+        let text = ["Microsoft is scrambling for near-term GPU capacity."];
+        let copied = MiniLm::load(&dir).unwrap().embed_batch(&text).unwrap();
+        assert_eq!(copied, model().embed_batch(&text).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Sentence embeddings: the [`Embedder`] trait the index and search use, the real
-//! all-MiniLM-L6-v2 model run with candle ([`MiniLm`]), the batching that feeds it while
+//! all-MiniLM-L6-v2 model ([`MiniLm`]), the batching that feeds it while
 //! indexing ([`embed_all`]), and where the model lives on disk ([`model_dir`], [`install`]).
 //!
 //! The model is `sentence-transformers/all-MiniLM-L6-v2`: a 6-layer BERT, 384 dims, mean
 //! pooling over the attention mask, L2-normalised, inputs truncated at 256 word pieces. It
-//! is run in pure Rust (candle + tokenizers, no Python, no network at query time) from three
-//! files that [`install`] puts into [`model_dir`]. Vectors match sentence-transformers to a
+//! is run in pure Rust (tokenizers, then quarry's packed encoder `quarry_bert` on candle's
+//! matmul engine, or candle-transformers' `BertModel`; no Python, no network at query time)
+//! from three files that [`install`] puts into [`model_dir`]. Vectors match sentence-transformers to a
 //! cosine of ≥ 0.999 (checked against `tests/fixtures/embeddings/reference.json`, made by
 //! `scripts/reference_embeddings.py`).
 //!
@@ -17,7 +18,7 @@ mod fake;
 mod files;
 mod install;
 
-pub use self::candle::MiniLm;
+pub use self::candle::{Backend, MiniLm};
 pub use self::fake::FakeEmbedder;
 pub use self::files::{verify_model_dir, weights_hash, HASH_FILE, MODEL_FILES, OPTIONAL_FILES};
 pub use self::install::{install, InstallReport, InstallSource, WHEEL_PACKAGE};
