@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example embed_probe -- [short|long|both] [rounds] [batch]
 //! cargo run --release --example embed_probe -- load
+//! cargo run --release --example embed_probe -- query [rounds]
 //! ```
 use quarry::embed::{embed_all, model_dir, Backend, Embedder, MiniLm};
 use std::time::Instant;
@@ -26,6 +27,19 @@ fn main() {
     let text = std::fs::read_to_string("tests/fixtures/embeddings/bench_passages.json")
         .expect("run from the repository root");
     let p: Passages = serde_json::from_str(&text).expect("bench_passages.json");
+    if which == "query" {
+        for backend in [Backend::Packed, Backend::CandleBert] {
+            let m = MiniLm::load_with(&model_dir(), backend).expect("quarry model install");
+            m.embed_batch(&["warm up"]).expect("embed");
+            let t = Instant::now();
+            for _ in 0..rounds {
+                m.embed_batch(&["rotate ssh keys on storage nodes"])
+                    .expect("embed");
+            }
+            println!("{backend:?}: {:.2?} per query", t.elapsed() / rounds as u32);
+        }
+        return;
+    }
     if which == "load1" {
         let t = Instant::now();
         let m = MiniLm::load(&model_dir()).expect("quarry model install");

@@ -275,7 +275,8 @@ mod tests {
     }
 
     /// The packed encoder computes what candle-transformers' `BertModel` computes, on one
-    /// batch of texts from 3 to 256 word pieces (which `BertModel` pads to the longest).
+    /// batch of texts from 2 to 256 word pieces (which `BertModel` pads to the longest) and
+    /// on a query alone.
     #[test]
     fn packed_encoder_equals_candle_bert_model() {
         let mut texts: Vec<String> = reference().sentences.into_iter().map(|s| s.text).collect();
@@ -293,11 +294,13 @@ mod tests {
         texts.push(String::new());
         texts.push("GPU".to_string());
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let packed = model().embed_batch(&refs).unwrap();
-        let candle = MiniLm::load_with(&model_dir(), Backend::CandleBert)
-            .unwrap()
-            .embed_batch(&refs)
-            .unwrap();
+        let mut packed = model().embed_batch(&refs).unwrap();
+        let bert_model = MiniLm::load_with(&model_dir(), Backend::CandleBert).unwrap();
+        let mut candle = bert_model.embed_batch(&refs).unwrap();
+        // A query alone: few enough rows for the packed encoder's dot-product path.
+        let query = ["who is short on GPU capacity"];
+        packed.extend(model().embed_batch(&query).unwrap());
+        candle.extend(bert_model.embed_batch(&query).unwrap());
         for (i, (p, c)) in packed.iter().zip(&candle).enumerate() {
             let diff = p
                 .iter()
