@@ -397,12 +397,7 @@ pub fn update(
                 let live = live_pids(&index)?;
                 let store = VectorStore::open(dir, &payload.vector_files)?;
                 let name = format!("vectors-{}-{}.bin", std::process::id(), unique_suffix());
-                vectors::write_segment(
-                    &dir.join(&name),
-                    e.info().dims,
-                    tag,
-                    store.live_items(&live),
-                )?;
+                store.write_live(&dir.join(&name), e.info().dims, tag, &live)?;
                 payload.vector_files = vec![name];
                 commit(&mut writer, &payload)?;
             }

@@ -131,23 +131,40 @@ impl VectorStore {
         self.segments.push(segment);
     }
 
-    /// Every stored `(pid, vector)` whose pid is in `live`.
-    pub fn live_items(&self, live: &std::collections::HashSet<u64>) -> Vec<(u64, Vec<f32>)> {
-        let mut out = Vec::new();
-        for s in self.segments.iter().rev() {
+    /// Writes one segment file with the vectors whose pid is in `live` (the newest copy of
+    /// each), streaming them from the maps: memory use is 16 bytes per vector, not the
+    /// vectors themselves (229k vectors are 350 MB).
+    pub fn write_live(
+        &self,
+        path: &Path,
+        dims: usize,
+        model: u64,
+        live: &std::collections::HashSet<u64>,
+    ) -> Result<()> {
+        if let Some(s) = self.segments.iter().find(|s| s.dims != dims) {
+            return Err(Error::Index(format!(
+                "a vector segment has {} dims, expected {dims}; run `quarry index --rebuild`",
+                s.dims
+            )));
+        }
+        // (pid, segment, item), newest segment first, so the stable sort and dedup keep the
+        // newest copy of a pid, as `write_segment` does.
+        let mut refs: Vec<(u64, u32, u32)> = Vec::new();
+        for (si, s) in self.segments.iter().enumerate().rev() {
             for i in 0..s.count {
                 let pid = s.pid(i);
                 if live.contains(&pid) {
-                    let v = s
-                        .vector_bytes(i)
-                        .chunks_exact(4)
-                        .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-                        .collect();
-                    out.push((pid, v));
+                    refs.push((pid, si as u32, i as u32));
                 }
             }
         }
-        out
+        refs.sort_by_key(|r| r.0);
+        refs.dedup_by_key(|r| r.0);
+        let pids: Vec<u64> = refs.iter().map(|r| r.0).collect();
+        write_segment_file(path, dims, model, &pids, |w, i| {
+            let (_, si, item) = refs[i];
+            w.write_all(self.segments[si as usize].vector_bytes(item as usize))
+        })
     }
 
     /// Whether a vector for `pid` is stored.
@@ -259,26 +276,51 @@ pub fn write_segment(
     if items.iter().any(|(_, v)| v.len() != dims) {
         return Err(Error::Index(format!("vector length differs from {dims}")));
     }
-    let count = u32::try_from(items.len())
-        .map_err(|_| Error::Index("too many vectors for one segment".into()))?;
-    let mut bytes = Vec::with_capacity(HEADER + items.len() * (8 + dims * 4));
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&(dims as u32).to_le_bytes());
-    bytes.extend_from_slice(&count.to_le_bytes());
-    bytes.extend_from_slice(&model.to_le_bytes());
-    for (pid, _) in &items {
-        bytes.extend_from_slice(&pid.to_le_bytes());
-    }
-    for (_, v) in &items {
-        for x in v {
+    let pids: Vec<u64> = items.iter().map(|(pid, _)| *pid).collect();
+    let mut bytes = Vec::with_capacity(dims * 4);
+    write_segment_file(path, dims, model, &pids, |w, i| {
+        bytes.clear();
+        for x in &items[i].1 {
             bytes.extend_from_slice(&x.to_le_bytes());
         }
-    }
+        w.write_all(&bytes)
+    })
+}
+
+/// Writes a segment atomically (temp file, fsync, rename): the header, `pids` (ascending,
+/// unique), then `vector(w, i)` for each pid in order, which must write `dims` f32s.
+fn write_segment_file(
+    path: &Path,
+    dims: usize,
+    model: u64,
+    pids: &[u64],
+    mut vector: impl FnMut(&mut dyn Write, usize) -> std::io::Result<()>,
+) -> Result<()> {
+    let count = u32::try_from(pids.len())
+        .map_err(|_| Error::Index("too many vectors for one segment".into()))?;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
+        let file = std::fs::File::create(&tmp)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        w.write_all(MAGIC)?;
+        w.write_all(&(dims as u32).to_le_bytes())?;
+        w.write_all(&count.to_le_bytes())?;
+        w.write_all(&model.to_le_bytes())?;
+        for pid in pids {
+            w.write_all(&pid.to_le_bytes())?;
+        }
+        for i in 0..pids.len() {
+            vector(&mut w, i)?;
+        }
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        let expected = HEADER + pids.len() * (8 + dims * 4);
+        if file.metadata()?.len() != expected as u64 {
+            return Err(std::io::Error::other(format!(
+                "wrote {} bytes, expected {expected}",
+                file.metadata()?.len()
+            )));
+        }
         std::fs::rename(&tmp, path)
     })();
     result.map_err(|e| {
@@ -325,6 +367,20 @@ mod tests {
         let mut got = store.dot_many(&mut items, &q);
         got.sort_by_key(|(_, k)| *k);
         assert_eq!(got, vec![(7.0, 'a'), (4.0 + 6.0, 'c'), (4.0 + 6.0, 'd')]);
+
+        // Compaction keeps live ids only, with their newest vectors.
+        let live = [3u64, 7, 99].into_iter().collect();
+        let compacted = dir.path().join("vectors-3.bin");
+        store.write_live(&compacted, 9, 0, &live).unwrap();
+        let one = VectorStore::open(dir.path(), &["vectors-3.bin".into()]).unwrap();
+        assert_eq!(one.len(), 2);
+        assert_eq!(one.get(3).unwrap(), v(4.0));
+        assert_eq!(one.get(7).unwrap(), v(1.0));
+        assert!(!one.contains(5));
+        assert!(
+            store.write_live(&compacted, 8, 0, &live).is_err(),
+            "dims are checked"
+        );
     }
 
     #[test]
