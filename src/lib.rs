@@ -22,5 +22,6 @@ pub mod note;
 pub mod render;
 pub mod search;
 pub mod synth;
+pub mod testpoint;
 
 pub use error::{Error, Result};

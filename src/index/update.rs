@@ -371,6 +371,7 @@ pub fn update(
             let items: Vec<(u64, Vec<f32>)> = chunk.iter().map(|(pid, _)| *pid).zip(vecs).collect();
             vectors::write_segment(&dir.join(&name), e.info().dims, tag, items)?;
             vector_files.push(name);
+            crate::testpoint::reached("index-after-vector-segment");
             changed = true;
         }
         summary.embedded = total;
@@ -381,6 +382,7 @@ pub fn update(
         let generation = previous.as_ref().map_or(0, |p| p.generation) + 1;
         let notes_file = format!("notes-{generation}.json");
         manifest.save(dir, &notes_file)?;
+        crate::testpoint::reached("index-before-commit");
         let mut payload = Payload {
             format: FORMAT,
             generation,
@@ -390,6 +392,7 @@ pub fn update(
             written_by: env!("CARGO_PKG_VERSION").to_string(),
         };
         commit(&mut writer, &payload)?;
+        crate::testpoint::reached("index-after-commit");
         summary.committed = true;
         if let (Some(e), Some(tag)) = (embedder, tag) {
             if payload.vector_files.len() > MAX_VECTOR_SEGMENTS {
@@ -604,6 +607,7 @@ fn process(
         if let Err(e) = writer.add_document(doc) {
             return skip(format!("index writer failed: {e}"));
         }
+        crate::testpoint::reached("index-after-first-document");
     }
     if let Some((_, wanted)) = want {
         wanted
