@@ -7,6 +7,7 @@ mod cli;
 mod hardening;
 mod indexing;
 mod notes;
+mod repo;
 mod sample_vault;
 mod search;
 mod semantic;
