@@ -75,20 +75,50 @@ mod tests {
         assert!((fused[0].1 - 0.6).abs() < 1e-6 && (fused[1].1 - 0.55).abs() < 1e-6);
     }
 
+    /// Equal fused scores are ordered by key: twenty keys, each first in a list of its own,
+    /// all score `1/61`, and come out sorted whatever order the lists (or the hash map inside
+    /// `rrf`) hold them in.
+    #[test]
+    fn ties_break_by_key() {
+        let keys: Vec<u32> = (0..20).rev().collect();
+        let lists: Vec<[u32; 1]> = keys.iter().map(|k| [*k]).collect();
+        let lists: Vec<(&[u32], f32)> = lists.iter().map(|l| (&l[..], 1.0)).collect();
+        let fused = rrf(&lists, 60.0);
+        let order: Vec<u32> = fused.iter().map(|(k, _)| *k).collect();
+        assert_eq!(order, (0..20).collect::<Vec<u32>>());
+        assert!(fused.iter().all(|(_, s)| *s == 1.0 / 61.0));
+    }
+
+    /// A ranking lists each key once: keeps the first occurrence of each.
+    fn ranking(v: Vec<u32>) -> Vec<u32> {
+        let mut seen = std::collections::HashSet::new();
+        v.into_iter().filter(|k| seen.insert(*k)).collect()
+    }
+
     proptest! {
+        /// Every key of either list comes out once, with the RRF sum of its ranks as score,
+        /// best first and ties by key; the result does not depend on the order of the lists.
         #[test]
         fn stable_and_complete(a in proptest::collection::vec(0u32..50, 0..30), b in proptest::collection::vec(0u32..50, 0..30)) {
-            let mut a = a; a.dedup();
-            let mut b = b; b.dedup();
+            let (a, b) = (ranking(a), ranking(b));
             let one = rrf(&[(&a[..], 1.0), (&b[..], 1.0)], 60.0);
-            let two = rrf(&[(&a[..], 1.0), (&b[..], 1.0)], 60.0);
-            prop_assert_eq!(&one, &two);
+            let swapped = rrf(&[(&b[..], 1.0), (&a[..], 1.0)], 60.0);
+            prop_assert_eq!(&one, &swapped);
             for w in one.windows(2) {
                 prop_assert!(w[0].1 > w[1].1 || (w[0].1 == w[1].1 && w[0].0 < w[1].0));
             }
+            let term = |list: &[u32], key: u32| {
+                list.iter().position(|k| *k == key).map_or(0.0, |i| 1.0 / (60.0 + i as f32 + 1.0))
+            };
+            for (key, score) in &one {
+                let want = term(&a, *key) + term(&b, *key);
+                prop_assert!((score - want).abs() < 1e-7, "{}: {} != {}", key, score, want);
+            }
             let mut all: Vec<u32> = a.iter().chain(b.iter()).copied().collect();
             all.sort(); all.dedup();
-            prop_assert_eq!(one.len(), all.len());
+            let mut got: Vec<u32> = one.iter().map(|(k, _)| *k).collect();
+            got.sort();
+            prop_assert_eq!(got, all);
         }
     }
 }
