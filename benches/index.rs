@@ -9,7 +9,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use quarry::index::{update, UpdateOptions, DEFAULT_MAX_FILE_BYTES};
-use quarry::synth::{generate, SynthOptions};
+use quarry_synth::{generate, SynthOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

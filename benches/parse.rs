@@ -1,5 +1,5 @@
 //! Parse throughput: bytes → repaired text → passages, over synthetic notes in the style of
-//! real ones (a tenth of them with Mac Roman mojibake, some CRLF and BOM; see `quarry::synth`).
+//! real ones (a tenth of them with Mac Roman mojibake, some CRLF and BOM; see `quarry_synth`).
 //!
 //! ```text
 //! cargo bench --bench parse
@@ -9,7 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
 fn parse(c: &mut Criterion) {
-    let notes: Vec<(String, String)> = (0..1000).map(|i| quarry::synth::note(i, 42)).collect();
+    let notes: Vec<(String, String)> = (0..1000).map(|i| quarry_synth::note(i, 42)).collect();
     let bytes: usize = notes.iter().map(|(_, t)| t.len()).sum();
     let mut group = c.benchmark_group("parse");
     group.throughput(Throughput::Bytes(bytes as u64));

@@ -16,7 +16,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use quarry::index::vectors::{write_segment, VectorStore};
 use quarry::index::{update, Store, UpdateOptions, DEFAULT_MAX_FILE_BYTES};
 use quarry::search::{self, FusionParams, Mode, Request, SortBy};
-use quarry::synth::{generate, SynthOptions, PLANTED_ACCOUNT};
+use quarry_synth::{generate, SynthOptions, PLANTED_ACCOUNT};
 use std::hint::black_box;
 
 fn request(query: &str, filters: search::Filters) -> Request {

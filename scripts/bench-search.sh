@@ -3,7 +3,7 @@
 #
 #   scripts/bench-search.sh [N]          # N notes, default 10000
 #
-# 1. generates the vault (examples/gen_vault, seed $SEED) into $VAULT unless it is already there;
+# 1. generates the vault (gen_vault of crates/synth, seed $SEED) into $VAULT unless it is already there;
 # 2. builds target/release/quarry (under $CARGO_TARGET_DIR when set, else ./target);
 # 3. times `quarry index VAULT --index IDX --rebuild --no-embed` into a fresh temporary index,
 #    then `quarry index` again with nothing changed (the no-op incremental run);
@@ -35,7 +35,7 @@ WARMUP=${WARMUP:-3}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 QUARRY=$TARGET/release/quarry
-GEN=$TARGET/release/examples/gen_vault
+GEN=$TARGET/release/gen_vault
 VAULT=${VAULT:-/tmp/quarry-bench-vault-$N-s$SEED}
 MARKER=$VAULT/.quarry-synth-complete
 
@@ -60,7 +60,7 @@ fi
 # --- build ---------------------------------------------------------------------------------
 if [[ -z ${NO_BUILD:-} ]]; then
     log "building quarry and gen_vault (release) in $TARGET"
-    (cd "$ROOT" && cargo build --release --bin quarry --example gen_vault >&2)
+    (cd "$ROOT" && cargo build --release -p quarry --bin quarry -p quarry-synth --bin gen_vault >&2)
 fi
 for b in "$QUARRY" "$GEN"; do
     [[ -x $b ]] || { log "error: $b not found (set CARGO_TARGET_DIR or unset NO_BUILD)"; exit 2; }

@@ -21,7 +21,6 @@ pub mod index;
 pub mod note;
 pub mod render;
 pub mod search;
-pub mod synth;
 pub mod testpoint;
 
 pub use error::{Error, Result};

@@ -308,7 +308,7 @@ fn a_file_over_the_size_limit_is_reported_and_skipped() {
 fn write_synth(env: &TestEnv, range: std::ops::Range<usize>) -> Vec<String> {
     range
         .map(|i| {
-            let (path, content) = quarry::synth::note(i, 7);
+            let (path, content) = quarry_synth::note(i, 7);
             env.write(&path, content);
             path
         })
@@ -385,7 +385,7 @@ fn sigkill_during_index_keeps_the_last_commit_and_the_next_run_finishes() {
     eprintln!("first run {first_run:?}");
     let committed = stats(&env);
     assert_eq!(committed["notes"], FIRST);
-    let planted = quarry::synth::planted_path(7);
+    let planted = quarry_synth::planted_path(7);
     let files = write_synth(&env, FIRST..ALL).len() + FIRST;
 
     // The interrupted runs each have 2,000 new notes to parse, about twice the first run
@@ -410,7 +410,7 @@ fn sigkill_during_index_keeps_the_last_commit_and_the_next_run_finishes() {
             );
         }
         let out = env.ok(
-            &["search", quarry::synth::PLANTED_WORD, "--files", "-n", "1"],
+            &["search", quarry_synth::PLANTED_WORD, "--files", "-n", "1"],
             0,
         );
         assert_eq!(out.stdout.trim(), planted, "killed at {moment:?}");
@@ -479,7 +479,7 @@ fn while_an_index_run_is_in_progress_readers_work_and_a_second_writer_is_refused
     let second = env.run(&args);
     let second_took = started.elapsed();
     let during = stats(&env);
-    let hits = search_json(&env, &[quarry::synth::PLANTED_WORD]);
+    let hits = search_json(&env, &[quarry_synth::PLANTED_WORD]);
     let still_running = writer.try_wait().unwrap().is_none();
     let status = writer.wait().unwrap();
     assert!(status.success(), "{}", writer_err.join().unwrap());

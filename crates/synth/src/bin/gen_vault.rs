@@ -1,18 +1,18 @@
 //! Writes a deterministic synthetic vault for benchmarks.
 //!
 //! ```text
-//! cargo run --release --example gen_vault -- DIR N [--seed S]
+//! cargo run --release -p quarry-synth --bin gen_vault -- DIR N [--seed S]
 //! ```
 //!
-//! The same `N` and `S` (default 42) give the same bytes on any machine. See
-//! `quarry::synth` for what the notes look like and which one is planted for tests.
+//! The same `N` and `S` (default 42) give the same bytes on any machine. See the
+//! `quarry_synth` crate doc for what the notes look like and which one is planted for tests.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use quarry::synth::{self, SynthOptions};
+use quarry_synth::{self as synth, SynthOptions};
 
 const USAGE: &str = "usage: gen_vault DIR N [--seed S]
 

@@ -1,4 +1,8 @@
-//! Deterministic synthetic vaults for benchmarks and tests.
+//! Deterministic synthetic vaults for quarry's benchmarks and tests.
+//!
+//! A dev-only crate (`quarry-synth`): the benches, the examples and the integration tests
+//! depend on it, the `quarry` binary and library do not. `gen_vault DIR N` (its binary)
+//! writes a vault from the command line.
 //!
 //! [`generate`] writes `n` notes in the style of our users' real notes (see
 //! `shared/seed-notes/`): YAML frontmatter with `type`, `title`, `date`, `account`,
@@ -39,11 +43,13 @@
 //! that a filter matching one note in `n` finds it.
 //!
 //! ```no_run
-//! use quarry::synth::{generate, SynthOptions};
+//! use quarry_synth::{generate, SynthOptions};
 //! let stats = generate(std::path::Path::new("/tmp/vault"), &SynthOptions { notes: 10_000, seed: 42 })?;
 //! println!("{} notes, {} bytes", stats.notes, stats.bytes);
-//! # Ok::<(), quarry::Error>(())
+//! # Ok::<(), std::io::Error>(())
 //! ```
+
+#![warn(missing_docs)]
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -51,7 +57,13 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use crate::{Error, Result};
+/// I/O results; errors name the path they happened on.
+pub type Result<T> = std::io::Result<T>;
+
+/// `e` with `path` in its message, as quarry's own errors name the path.
+fn io_error(path: &Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
 
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +108,7 @@ pub const PLANTED_WORD: &str = "quuxplorer";
 pub fn generate(dir: &Path, opts: &SynthOptions) -> Result<SynthStats> {
     let seed = opts.seed;
     let n = opts.notes;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     // Create the folders first (cheap: only the title stream is needed), then write the notes
     // in parallel without touching directories.
     let mut folders = BTreeSet::new();
@@ -110,7 +122,7 @@ pub fn generate(dir: &Path, opts: &SynthOptions) -> Result<SynthStats> {
             .join(KINDS[k as usize].folder())
             .join(format!("{y:04}"))
             .join(format!("{m:02}"));
-        std::fs::create_dir_all(&sub).map_err(|e| Error::io(&sub, e))?;
+        std::fs::create_dir_all(&sub).map_err(|e| io_error(&sub, e))?;
     }
     let (bytes, passages) = (0..n)
         .into_par_iter()
@@ -118,7 +130,7 @@ pub fn generate(dir: &Path, opts: &SynthOptions) -> Result<SynthStats> {
         .map(|i| -> Result<(u64, u64)> {
             let r = render(i, seed);
             let path = dir.join(&r.path);
-            std::fs::write(&path, r.content.as_bytes()).map_err(|e| Error::io(&path, e))?;
+            std::fs::write(&path, r.content.as_bytes()).map_err(|e| io_error(&path, e))?;
             Ok((r.content.len() as u64, r.passages))
         })
         .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
