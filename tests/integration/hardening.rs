@@ -3,7 +3,7 @@
 //! "Guarantees" section.
 
 use crate::util::{search_json, Output, TestEnv};
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -315,61 +315,48 @@ fn write_synth(env: &TestEnv, range: std::ops::Range<usize>) -> Vec<String> {
         .collect()
 }
 
-/// When to kill a running `quarry index`.
-#[derive(Debug, Clone, Copy)]
-enum Moment {
-    /// This long after it started.
-    After(Duration),
-    /// As soon as the note manifest of the next commit exists (written just before it).
-    ManifestWritten,
-    /// As soon as the commit is in `meta.json` (while old files are being cleaned up).
-    Committed,
-}
-
-/// Starts `quarry index`, waits for `moment`, kills it with SIGKILL. Returns whether it was
-/// still running when killed.
-fn kill_at(env: &TestEnv, args: &[&str], moment: Moment) -> bool {
-    let meta = env.index().join("meta.json");
-    let meta_before = std::fs::read(&meta).unwrap_or_default();
-    let next_manifest = {
-        let gen = serde_json::from_slice::<serde_json::Value>(&meta_before)
-            .ok()
-            .and_then(|m| {
-                serde_json::from_str::<serde_json::Value>(m["payload"].as_str()?)
-                    .ok()?
-                    .get("generation")?
-                    .as_u64()
-            })
-            .unwrap_or(0);
-        env.index().join(format!("notes-{}.json", gen + 1))
-    };
-    let mut child: Child = command(env, args).spawn().expect("spawn quarry index");
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(120);
-    loop {
-        let now = Instant::now();
-        let reached = match moment {
-            Moment::After(d) => now - started >= d,
-            Moment::ManifestWritten => next_manifest.exists(),
-            Moment::Committed => std::fs::read(&meta).unwrap_or_default() != meta_before,
-        };
-        if reached || now > deadline || child.try_wait().unwrap().is_some() {
-            break;
+/// Starts `quarry index` with the test point `point` armed (see `quarry::testpoint`), waits
+/// until the process says on stderr that it has reached it (it then blocks there), and kills
+/// it with SIGKILL. A run that ends, or takes over two minutes, before reaching the point
+/// fails the test: the kill always lands at exactly that state, whatever the machine's speed.
+fn kill_at(env: &TestEnv, args: &[&str], point: &str) {
+    let mut child: Child = command(env, args)
+        .env(quarry::testpoint::ENV, point)
+        .spawn()
+        .expect("spawn quarry index");
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let want = format!("{}{point}", quarry::testpoint::PREFIX);
+    let reader = std::thread::spawn(move || {
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if line == want {
+                let _ = tx.send(());
+            }
+            seen.push_str(&line);
+            seen.push('\n');
         }
-        std::thread::sleep(Duration::from_micros(200));
-    }
-    let running = child.try_wait().unwrap().is_none();
-    eprintln!(
-        "kill at {moment:?}: after {:?}, running {running}",
-        started.elapsed()
-    );
+        seen
+    });
+    let started = Instant::now();
+    let reached = rx.recv_timeout(Duration::from_secs(120)).is_ok();
+    let exited = child.try_wait().unwrap();
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
-    running
+    let stderr = reader.join().unwrap();
+    let _ = stdout.join();
+    assert!(
+        reached && exited.is_none(),
+        "`quarry {args:?}` never reached test point {point} (exit {exited:?} after {:?}); stderr:\n{stderr}",
+        started.elapsed()
+    );
+    eprintln!("killed at {point} after {:?}", started.elapsed());
 }
 
-/// SIGKILL at several moments of a 2,000-note run (after start, while parsing, between the
-/// manifest and the commit, just after the commit): every time the last committed index is
+/// SIGKILL at several moments of a 2,000-note run (while parsing, between the manifest and
+/// the commit, just after the commit): every time the last committed index is
 /// searchable and complete, and the next run finishes the job.
 #[test]
 fn sigkill_during_index_keeps_the_last_commit_and_the_next_run_finishes() {
@@ -379,46 +366,37 @@ fn sigkill_during_index_keeps_the_last_commit_and_the_next_run_finishes() {
     let notes = env.notes();
     let args = ["index", notes.to_str().unwrap(), "--no-embed"];
     write_synth(&env, 0..FIRST);
-    let started = Instant::now();
     env.ok(&args, 0);
-    let first_run = started.elapsed();
-    eprintln!("first run {first_run:?}");
     let committed = stats(&env);
     assert_eq!(committed["notes"], FIRST);
     let planted = quarry_synth::planted_path(7);
     let files = write_synth(&env, FIRST..ALL).len() + FIRST;
 
-    // The interrupted runs each have 2,000 new notes to parse, about twice the first run
-    // (timed kills are kept early, since test threads share the CPU); the kill after the
-    // commit ends the series.
-    let mut killed_running = 0;
-    for moment in [
-        Moment::After(Duration::from_millis(20)),
-        Moment::After(first_run / 4),
-        Moment::ManifestWritten,
-        Moment::Committed,
+    // Each interrupted run has 2,000 new notes to index; it is killed mid-parse, between
+    // writing the note manifest and committing (the last commit must be all there is), and
+    // right after committing (the new commit must be whole).
+    for (point, committed_now) in [
+        ("index-after-first-document", false),
+        ("index-before-commit", false),
+        ("index-after-commit", true),
     ] {
-        killed_running += usize::from(kill_at(&env, &args, moment));
+        kill_at(&env, &args, point);
         let s = stats(&env);
-        let n = s["notes"].as_u64().unwrap() as usize;
-        if n == FIRST {
-            assert_eq!(s["passages"], committed["passages"], "killed at {moment:?}");
-        } else {
+        if committed_now {
             assert_eq!(
-                n, ALL,
-                "killed at {moment:?}: a half-done commit is visible"
+                s["notes"], ALL,
+                "killed at {point}: the commit is not whole"
             );
+        } else {
+            assert_eq!(s["notes"], FIRST, "killed at {point}");
+            assert_eq!(s["passages"], committed["passages"], "killed at {point}");
         }
         let out = env.ok(
             &["search", quarry_synth::PLANTED_WORD, "--files", "-n", "1"],
             0,
         );
-        assert_eq!(out.stdout.trim(), planted, "killed at {moment:?}");
+        assert_eq!(out.stdout.trim(), planted, "killed at {point}");
     }
-    assert!(
-        killed_running >= 3,
-        "the runs finished before they could be killed"
-    );
 
     let out = env.ok(&["index", "--no-embed", "--json"], 0);
     no_panic(&out);
@@ -561,14 +539,12 @@ fn sigkill_while_embedding_keeps_every_passage_with_a_vector() {
         env.write(&format!("n{i:04}.md"), note(i));
     }
     let args = ["index", notes.to_str().unwrap()];
-    let started = Instant::now();
     let out = env.run(&args);
     assert_eq!(
         out.code, 0,
         "the embedding model must be installed for this test (run `quarry model install`): {}",
         out.stderr
     );
-    let first_run = started.elapsed();
     let check = |when: &str| {
         let s = stats(&env);
         assert!(s["model"].is_string(), "{when}: {s}");
@@ -579,17 +555,18 @@ fn sigkill_while_embedding_keeps_every_passage_with_a_vector() {
     for i in 60..300 {
         env.write(&format!("n{i:04}.md"), note(i));
     }
-    let mut killed_running = 0;
-    for moment in [Moment::After(first_run / 2), Moment::ManifestWritten] {
-        killed_running += usize::from(kill_at(&env, &args, moment));
-        let s = check(&format!("after a kill at {moment:?}"));
-        assert!(s["notes"] == 60 || s["notes"] == 300, "{s}");
+    // Killed once a vector segment is on disk, and again between the note manifest and the
+    // commit: the last commit (60 notes) stays whole, vectors and all.
+    for point in ["index-after-vector-segment", "index-before-commit"] {
+        kill_at(&env, &args, point);
+        let s = check(&format!("after a kill at {point}"));
+        assert_eq!(s["notes"], 60, "{s}");
     }
-    assert!(
-        killed_running >= 1,
-        "the runs finished before they could be killed"
-    );
-    env.ok(&args, 0);
+    // The next run finishes the job and embeds nothing: the killed runs wrote every vector.
+    let out = env.ok(&["index", notes.to_str().unwrap(), "--json"], 0);
+    let summary = json(&out);
+    assert_eq!(summary["indexed"], 240, "{summary}");
+    assert_eq!(summary["embedded"], 0, "{summary}");
     let s = check("after recovery");
     assert_eq!(s["notes"], 300);
     assert_eq!(s["passages"], 600);
