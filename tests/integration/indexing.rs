@@ -124,6 +124,9 @@ fn index_inside_the_notes_folder_is_skipped() {
         0,
     );
     env.write("b.md", "- kiwi two\n");
+    // Index files are never `.md`, so a note-shaped file inside the index folder is what
+    // shows that the walk skips that folder.
+    env.write("index/stray.md", "- kiwi inside the index folder\n");
     let out = env.ok(
         &[
             "index",

@@ -120,17 +120,34 @@ fn filters_each() {
     assert_eq!(search_json(&env, &["--kind", "action"]).len(), 3);
 }
 
+/// The one note of 500 that passes the filter is the least relevant to the query, so a
+/// filter applied after taking the top hits (rather than inside the search) would miss it.
 #[test]
 fn a_filter_matching_one_of_500_notes_returns_that_hit() {
     let env = TestEnv::new();
     for i in 0..500 {
-        let account = if i == 377 { "Rare Account" } else { "Common" };
-        env.write(&format!("n{i:03}.md"), format!("---\naccount: {account}\n---\n- capacity planning note number {i} capacity capacity\n"));
+        let (account, text) = if i == 377 {
+            (
+                "Rare Account",
+                "capacity mentioned once among many other words about lunch",
+            )
+        } else {
+            ("Common", "capacity planning capacity capacity")
+        };
+        env.write(
+            &format!("n{i:03}.md"),
+            format!("---\naccount: {account}\n---\n- {text} (note {i})\n"),
+        );
     }
     env.index_notes();
-    let hits = search_json(&env, &["capacity", "--account", "rare account", "-n", "1"]);
-    assert_eq!(hits.len(), 1);
-    assert_eq!(hits[0].path, "n377.md");
+    let unfiltered = search_json(&env, &["capacity", "-n", "100"]);
+    assert_eq!(unfiltered.len(), 100);
+    assert!(unfiltered.iter().all(|h| h.path != "n377.md"));
+    for n in ["1", "10"] {
+        let hits = search_json(&env, &["capacity", "--account", "rare account", "-n", n]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].path, "n377.md");
+    }
 }
 
 #[test]
