@@ -16,7 +16,6 @@
 pub mod about;
 pub mod entity;
 pub mod fold;
-pub mod render;
 
 pub use entity::{known, Entity, Known};
 pub use fold::{same_claim, ClaimKey, KeyMaker};

@@ -249,49 +249,8 @@ pub fn load_qrels(
                 ),
             ));
         }
-        if cols.len() != 3 {
-            return Err(data_err(
-                path,
-                line_no,
-                format!(
-                    "expected 3 tab-separated columns (query-id, corpus-id, score), found {}",
-                    cols.len()
-                ),
-            ));
-        }
-        let (qid, did, score) = (cols[0], cols[1], cols[2]);
-        if qid.is_empty() || did.is_empty() {
-            return Err(data_err(
-                path,
-                line_no,
-                "empty query-id or corpus-id".to_owned(),
-            ));
-        }
-        let score: i32 = score.parse().map_err(|_| {
-            data_err(
-                path,
-                line_no,
-                format!("score `{}` is not an integer", shorten(score)),
-            )
-        })?;
-        if let Some(known) = queries {
-            if !known.contains(qid) {
-                return Err(data_err(
-                    path,
-                    line_no,
-                    format!("query-id `{qid}` is not in queries.jsonl"),
-                ));
-            }
-        }
-        if let Some(known) = docs {
-            if !known.contains(did) {
-                return Err(data_err(
-                    path,
-                    line_no,
-                    format!("corpus-id `{did}` is not in corpus.jsonl"),
-                ));
-            }
-        }
+        let (qid, did, score) =
+            judgment(&cols, queries, docs).map_err(|e| data_err(path, line_no, e))?;
         let key = (qid.to_owned(), did.to_owned());
         if let Some(first) = first_seen.get(&key) {
             return Err(data_err(
@@ -314,6 +273,33 @@ pub fn load_qrels(
         )));
     }
     Ok(qrels)
+}
+
+/// One qrels row's query id, document id and score, checked against the known ids.
+fn judgment<'a>(
+    cols: &[&'a str],
+    queries: Option<&HashSet<&str>>,
+    docs: Option<&HashSet<&str>>,
+) -> std::result::Result<(&'a str, &'a str, i32), String> {
+    let &[qid, did, score] = cols else {
+        return Err(format!(
+            "expected 3 tab-separated columns (query-id, corpus-id, score), found {}",
+            cols.len()
+        ));
+    };
+    if qid.is_empty() || did.is_empty() {
+        return Err("empty query-id or corpus-id".to_owned());
+    }
+    let score: i32 = score
+        .parse()
+        .map_err(|_| format!("score `{}` is not an integer", shorten(score)))?;
+    if queries.is_some_and(|known| !known.contains(qid)) {
+        return Err(format!("query-id `{qid}` is not in queries.jsonl"));
+    }
+    if docs.is_some_and(|known| !known.contains(did)) {
+        return Err(format!("corpus-id `{did}` is not in corpus.jsonl"));
+    }
+    Ok((qid, did, score))
 }
 
 /// Calls `f(line_number, line)` for each non-blank line, streaming; line endings (`\n`,

@@ -125,8 +125,8 @@ pub fn run(
         .enumerate()
         .map(|(i, d)| (doc_file(i), d.id.as_str()))
         .collect();
-    let mut results = Vec::new();
     let embed_fn = embedder.map(search::embedder_fn);
+    let mut results = Vec::new();
     for &mode in &opts.modes {
         let parts = match (mode, &embed_fn) {
             (Mode::Lexical, _) => None,
@@ -138,51 +138,12 @@ pub fn run(
                 ))
             }
         };
-        let mut run: HashMap<String, Vec<String>> = HashMap::new();
-        let mut times = Vec::with_capacity(data.queries.len());
-        for (n, q) in data.queries.iter().enumerate() {
-            let req = Request {
-                query: search::query::plain(&q.text),
-                filters: Default::default(),
-                limit: 300,
-                mode,
-                sort: SortBy::Score,
-                floor: opts.floor,
-                fusion: opts.fusion,
-            };
-            let t = Instant::now();
-            let hits = search::run(&store, &req, parts.as_ref(), false)?;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-            let mut ranked: Vec<String> = Vec::new();
-            for h in hits {
-                if let Some(id) = doc_of.get(&h.path) {
-                    if !ranked.iter().any(|r| r == id) {
-                        ranked.push(id.to_string());
-                    }
-                }
-                if ranked.len() == 100 {
-                    break;
-                }
-            }
-            run.insert(q.id.clone(), ranked);
-            progress(mode_name(mode), n + 1, data.queries.len());
-        }
-        let per_query = metrics::per_query(&run, &data.qrels);
-        let Scores {
-            ndcg10,
-            recall100,
-            mrr10,
-        } = metrics::evaluate(&run, &data.qrels);
-        times.sort_by(f64::total_cmp);
-        results.push(ModeResult {
-            mode,
-            ndcg10,
-            recall100,
-            mrr10,
-            query_ms_mean: times.iter().sum::<f64>() / times.len().max(1) as f64,
-            query_ms_p50: times.get(times.len() / 2).copied().unwrap_or(0.0),
-            per_query,
-        });
+        let collection = Collection {
+            data: &data,
+            store: &store,
+            doc_of: &doc_of,
+        };
+        results.push(collection.run_mode(opts, mode, parts.as_ref(), progress)?);
     }
     Ok(EvalReport {
         dataset: data.name.clone(),
@@ -193,6 +154,77 @@ pub fn run(
         embedded: summary.embedded,
         modes: results,
     })
+}
+
+/// What running a collection's queries needs.
+struct Collection<'a> {
+    data: &'a Dataset,
+    store: &'a Store,
+    /// Note file name → document id.
+    doc_of: &'a HashMap<String, &'a str>,
+}
+
+impl Collection<'_> {
+    /// Runs every query in one mode and scores the run.
+    fn run_mode(
+        &self,
+        opts: &EvalOptions,
+        mode: Mode,
+        parts: Option<&SemanticParts<'_>>,
+        progress: &(dyn Fn(&str, usize, usize) + Sync),
+    ) -> Result<ModeResult> {
+        let queries = &self.data.queries;
+        let mut run: HashMap<String, Vec<String>> = HashMap::new();
+        let mut times = Vec::with_capacity(queries.len());
+        for (n, q) in queries.iter().enumerate() {
+            let req = Request {
+                query: search::query::plain(&q.text),
+                filters: Default::default(),
+                limit: 300,
+                mode,
+                sort: SortBy::Score,
+                floor: opts.floor,
+                fusion: opts.fusion,
+            };
+            let t = Instant::now();
+            let hits = search::run(self.store, &req, parts, false)?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            run.insert(q.id.clone(), self.ranked_docs(&hits));
+            progress(mode_name(mode), n + 1, queries.len());
+        }
+        let per_query = metrics::per_query(&run, &self.data.qrels);
+        let Scores {
+            ndcg10,
+            recall100,
+            mrr10,
+        } = metrics::evaluate(&run, &self.data.qrels);
+        times.sort_by(f64::total_cmp);
+        Ok(ModeResult {
+            mode,
+            ndcg10,
+            recall100,
+            mrr10,
+            query_ms_mean: times.iter().sum::<f64>() / times.len().max(1) as f64,
+            query_ms_p50: times.get(times.len() / 2).copied().unwrap_or(0.0),
+            per_query,
+        })
+    }
+
+    /// The documents of the hits, best first, each once, at most 100.
+    fn ranked_docs(&self, hits: &[search::Hit]) -> Vec<String> {
+        let mut ranked: Vec<String> = Vec::new();
+        for h in hits {
+            if let Some(id) = self.doc_of.get(&h.path) {
+                if !ranked.iter().any(|r| r == id) {
+                    ranked.push(id.to_string());
+                }
+            }
+            if ranked.len() == 100 {
+                break;
+            }
+        }
+        ranked
+    }
 }
 
 /// Lowercase mode name.

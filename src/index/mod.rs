@@ -8,16 +8,19 @@
 //!
 //! Reading: [`Store::open`] opens the last commit for search and checks format and schema.
 
+mod document;
+mod files;
+mod ingest;
 pub mod manifest;
 pub mod schema;
 mod update;
 pub mod vectors;
 
+pub use document::documents;
 pub use manifest::{NoteEntry, NoteManifest, Payload, FORMAT};
 pub use schema::Fields;
-pub use update::{
-    documents, section_path, update, Phase, Summary, UpdateOptions, DEFAULT_MAX_FILE_BYTES,
-};
+pub use update::DEFAULT_MAX_FILE_BYTES;
+pub use update::{update, Phase, Summary, UpdateOptions};
 
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -55,10 +58,9 @@ impl Store {
     /// with the next one's documents. The open is retried until both name the same segments.
     pub fn open(dir: &Path) -> Result<Store> {
         if !dir.join("meta.json").is_file() {
-            return Err(Error::Index(format!(
-                "no index at {}; run `quarry index <notes folder>` first (or pass --index DIR)",
-                dir.display()
-            )));
+            return Err(Error::NoIndex {
+                dir: dir.to_path_buf(),
+            });
         }
         const ATTEMPTS: u32 = 5;
         for attempt in 1..=ATTEMPTS {
@@ -67,10 +69,9 @@ impl Store {
             let payload = match metas.payload.as_deref() {
                 Some(p) => Payload::parse(p, dir)?,
                 None => {
-                    return Err(Error::Index(format!(
-                        "{} has no completed quarry commit; run `quarry index <notes folder>`",
-                        dir.display()
-                    )))
+                    return Err(Error::NoCommit {
+                        dir: dir.to_path_buf(),
+                    })
                 }
             };
             let fields = schema::fields_of(&index.schema()).ok_or_else(|| not_ours(dir))?;
@@ -80,12 +81,7 @@ impl Store {
                 .reader_builder()
                 .reload_policy(ReloadPolicy::Manual)
                 .try_into()
-                .map_err(|e| {
-                    Error::Index(format!(
-                        "{} is damaged ({e}); run `quarry index --rebuild`",
-                        dir.display()
-                    ))
-                })?;
+                .map_err(|e| Error::damaged(dir, e))?;
             let seen: std::collections::BTreeSet<_> = reader
                 .searcher()
                 .segment_readers()
@@ -129,20 +125,11 @@ impl Store {
         let Some(model) = &self.payload.model else {
             return Ok(None);
         };
-        let embedder = crate::embed::load_installed()?.ok_or_else(|| {
-            Error::Model(format!(
-                "this index has embeddings from {}, but no model is installed; run `quarry model install`, or search with --mode lexical",
-                model.name
-            ))
+        let embedder = crate::embed::load_installed()?.ok_or_else(|| Error::NoModel {
+            model: model.name.clone(),
         })?;
         if embedder.info() != model {
-            return Err(Error::Model(format!(
-                "this index was built with {} (weights {}), but the installed model is {} (weights {}); run `quarry index --rebuild`",
-                model.name,
-                update::short(&model.weights_hash),
-                embedder.info().name,
-                update::short(&embedder.info().weights_hash)
-            )));
+            return Err(model_mismatch(&self.dir, model, embedder.info()));
         }
         Ok(Some(embedder))
     }
@@ -162,21 +149,39 @@ impl Store {
 }
 
 fn not_ours(dir: &Path) -> Error {
-    Error::Index(format!(
-        "{} holds an index that quarry did not write (or of an older layout); run `quarry index --rebuild`",
-        dir.display()
-    ))
+    Error::ForeignSchema {
+        dir: dir.to_path_buf(),
+    }
+}
+
+/// The error for a writer lock another `quarry index` holds.
+pub(crate) fn locked(dir: &Path) -> Error {
+    Error::Locked {
+        dir: dir.to_path_buf(),
+        lock: dir.join(".tantivy-writer.lock"),
+    }
+}
+
+/// The error for vectors of `indexed` met with the installed model `installed`.
+pub(crate) fn model_mismatch(
+    dir: &Path,
+    indexed: &crate::embed::ModelInfo,
+    installed: &crate::embed::ModelInfo,
+) -> Error {
+    Error::ModelMismatch {
+        dir: dir.to_path_buf(),
+        indexed: indexed.name.clone(),
+        indexed_weights: files::short(&indexed.weights_hash).to_string(),
+        installed: installed.name.clone(),
+        installed_weights: files::short(&installed.weights_hash).to_string(),
+    }
 }
 
 fn open_tantivy(dir: &Path) -> Result<Index> {
     let directory = MmapDirectory::open(dir)
         .map_err(|e| Error::Index(format!("cannot open {}: {e}", dir.display())))?;
-    let index = Index::open(directory).map_err(|e| {
-        Error::Index(format!(
-            "{} is damaged or not a quarry index ({e}); run `quarry index --rebuild`",
-            dir.display()
-        ))
-    })?;
+    let index = Index::open(directory)
+        .map_err(|e| Error::damaged(dir, format!("or not a quarry index: {e}")))?;
     schema::register(&index);
     Ok(index)
 }
@@ -205,11 +210,15 @@ pub(crate) fn open_or_create(dir: &Path, rebuild: bool) -> Result<Index> {
         .filter(|n| !is_ours_or_harmless(n))
         .collect();
     if !foreign.is_empty() {
-        return Err(Error::Index(format!(
-            "{} is not empty and is not a quarry index (it holds {}); choose another --index folder",
-            dir.display(),
-            foreign.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-        )));
+        return Err(Error::NotAQuarryIndex {
+            dir: dir.to_path_buf(),
+            holds: foreign
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
     }
     let (schema, _) = schema::build();
     let directory = MmapDirectory::open(dir)
@@ -245,13 +254,9 @@ fn clear_for_rebuild(dir: &Path) -> Result<()> {
     }
     let directory = MmapDirectory::open(dir)
         .map_err(|e| Error::Index(format!("cannot open {}: {e}", dir.display())))?;
-    let _lock = directory.acquire_lock(&INDEX_WRITER_LOCK).map_err(|_| {
-        Error::Index(format!(
-            "another `quarry index` is writing to {} (lock file {}); wait for it to finish, then run again",
-            dir.display(),
-            dir.join(".tantivy-writer.lock").display()
-        ))
-    })?;
+    let _lock = directory
+        .acquire_lock(&INDEX_WRITER_LOCK)
+        .map_err(|_| locked(dir))?;
     let written_by_us = |n: &&String| {
         is_segment_file(n)
             || n.starts_with("notes-")
@@ -265,70 +270,4 @@ fn clear_for_rebuild(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The text a passage is embedded as: note title and heading path first, so a bullet under
-/// "Action Items" knows what it is about, then parent items, then the passage, with task
-/// bookkeeping (`@owner`, `#tags`, `📅 2025-10-03`, priority emoji) removed: it carries no
-/// meaning and otherwise makes every task line look alike to the model.
-pub fn embed_input(title: &str, section: &str, context: &str, text: &str) -> String {
-    let mut s = String::with_capacity(title.len() + section.len() + context.len() + text.len() + 8);
-    s.push_str(title);
-    if !section.is_empty() && section != title {
-        s.push_str(" — ");
-        s.push_str(section);
-    }
-    s.push_str(": ");
-    if !context.is_empty() {
-        s.push_str(&strip_task_noise(context));
-        s.push_str(" › ");
-    }
-    s.push_str(&strip_task_noise(text));
-    s
-}
-
-/// Drops `@owner` and `#tag` words, emoji and symbol-only words, and the date or `TBD` that
-/// follows a calendar emoji.
-pub fn strip_task_noise(text: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    let mut after_symbol = false;
-    for word in text.split_whitespace() {
-        let symbol_only = !word.chars().any(|c| c.is_alphanumeric());
-        let tagged = (word.starts_with('@') || word.starts_with('#')) && word.chars().count() > 1;
-        let emoji = word
-            .chars()
-            .any(|c| (c as u32) >= 0x1F000 || (0x2190..=0x2BFF).contains(&(c as u32)));
-        let date_after =
-            after_symbol && (crate::date::Date::parse_prefix(word).is_some() || word == "TBD");
-        if symbol_only || tagged || emoji || date_after {
-            after_symbol = symbol_only || emoji;
-            continue;
-        }
-        after_symbol = false;
-        out.push(word);
-    }
-    out.join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn task_noise_is_not_embedded() {
-        assert_eq!(
-            strip_task_noise(
-                "Send José the sizing sheet. @Myself 📅 2025-10-03 ⏫ #task #proposed"
-            ),
-            "Send José the sizing sheet."
-        );
-        assert_eq!(
-            strip_task_noise("Q4 is 60% — up from 40% @ Acme"),
-            "Q4 is 60% up from 40% Acme"
-        );
-        assert_eq!(
-            embed_input("T", "Action Items", "", "do it #task"),
-            "T — Action Items: do it"
-        );
-    }
 }

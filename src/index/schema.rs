@@ -234,6 +234,16 @@ impl<S: tantivy::tokenizer::TokenStream> tantivy::tokenizer::TokenStream for Pos
     }
 }
 
+/// A date as tantivy stores it (the schema's encoding of the `date` field, used by the
+/// writer and by date filters alike). tantivy counts `i64` nanoseconds, so days before 1677
+/// or after 2262 are clamped to the ends (no note date lies beyond them, see
+/// [`crate::note::DATE_YEARS`]; `--since 1012-01-01` means "from the start"). Unclamped,
+/// the conversion overflowed: a panic in debug builds, a wrong bound in release builds.
+pub fn indexable(d: crate::date::Date) -> tantivy::DateTime {
+    const LIMIT: i64 = i64::MAX / 1_000_000_000;
+    tantivy::DateTime::from_timestamp_secs(d.unix_seconds().clamp(-LIMIT, LIMIT))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

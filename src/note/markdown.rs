@@ -4,7 +4,7 @@
 //! Headings give the section path; tables, code blocks and HTML are not passages. Offsets
 //! from pulldown-cmark become 1-based line numbers through a table of line starts.
 
-use super::{Kind, Passage};
+use crate::passage::{Kind, Passage};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// What the body walk finds besides passages.
@@ -33,22 +33,20 @@ struct Para {
 /// Parses `text[body_start..]`; line numbers count from the start of `text`.
 pub fn parse_body(text: &str, body_start: usize) -> Body {
     let body = &text[body_start..];
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let line_of = |offset: usize| -> u32 {
-        let abs = body_start + offset;
-        line_starts.partition_point(|&s| s <= abs) as u32
+    let mut walk = Walk {
+        body,
+        body_start,
+        line_starts: std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
+        out: Body::default(),
+        headings: Vec::new(),
+        heading: None,
+        items: Vec::new(),
+        para: None,
     };
-
-    let mut out = Body::default();
-    let mut headings: Vec<(u8, String)> = Vec::new();
-    let mut heading: Option<(u8, String)> = None;
-    let mut items: Vec<Item> = Vec::new();
-    let mut para: Option<Para> = None;
     let mut skip = 0usize; // inside code block, table, html block, metadata
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
             Event::Start(
@@ -59,107 +57,152 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
             ) => skip = skip.saturating_sub(1),
             _ if skip > 0 => {}
             Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as u8, String::new()))
+                walk.heading = Some((level as u8, String::new()))
             }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, raw)) = heading.take() {
-                    let title = clean(&raw);
-                    out.tags.extend(inline_tags(&title));
-                    if level == 1 && out.first_h1.is_none() && !title.is_empty() {
-                        out.first_h1 = Some(title.clone());
-                    }
-                    while headings.last().is_some_and(|(l, _)| *l >= level) {
-                        headings.pop();
-                    }
-                    headings.push((level, title));
-                }
-            }
-            Event::Start(Tag::Item) => {
-                items.push(Item {
-                    text: String::new(),
-                    start: range.start,
-                    end: range.start,
-                });
-            }
-            Event::End(TagEnd::Item) => {
-                if let Some(item) = items.pop() {
-                    let context = context_of(&items);
-                    let (task, raw) = split_task(&item.text);
-                    let text = clean(raw);
-                    if !text.is_empty() {
-                        out.tags.extend(inline_tags(&text));
-                        let section: Vec<String> =
-                            headings.iter().map(|(_, h)| h.clone()).collect();
-                        let kind = item_kind(task, &section);
-                        out.passages.push(Passage {
-                            kind,
-                            task,
-                            text,
-                            context,
-                            links: wikilink_targets(raw),
-                            section,
-                            line_start: line_of(item.start),
-                            line_end: line_of(item.end.saturating_sub(1).max(item.start)),
-                        });
-                    }
-                }
-            }
-            Event::Start(Tag::Paragraph) => {
-                if let Some(item) = items.last_mut() {
-                    if !item.text.is_empty() {
-                        item.text.push(' ');
-                    }
-                } else {
-                    para = Some(Para {
-                        text: String::new(),
-                        start: range.start,
-                        end: range.start,
-                    });
-                }
-            }
-            Event::End(TagEnd::Paragraph) => {
-                if let Some(p) = para.take() {
-                    let text = clean(&p.text);
-                    if !text.is_empty() && !is_metadata_block(&body[range.clone()]) {
-                        out.tags.extend(inline_tags(&text));
-                        out.passages.push(Passage {
-                            kind: Kind::Paragraph,
-                            task: None,
-                            text,
-                            context: String::new(),
-                            links: wikilink_targets(&p.text),
-                            section: headings.iter().map(|(_, h)| h.clone()).collect(),
-                            line_start: line_of(p.start),
-                            line_end: line_of(p.end.saturating_sub(1).max(p.start)),
-                        });
-                    }
-                }
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if let Some((_, h)) = heading.as_mut() {
-                    h.push_str(&t);
-                } else if let Some(p) = para.as_mut() {
-                    p.text.push_str(&t);
-                    p.end = range.end;
-                } else if let Some(item) = items.last_mut() {
-                    item.text.push_str(&t);
-                    item.end = range.end;
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if let Some((_, h)) = heading.as_mut() {
-                    h.push(' ');
-                } else if let Some(p) = para.as_mut() {
-                    p.text.push(' ');
-                } else if let Some(item) = items.last_mut() {
-                    item.text.push(' ');
-                }
-            }
+            Event::End(TagEnd::Heading(_)) => walk.end_heading(),
+            Event::Start(Tag::Item) => walk.items.push(Item {
+                text: String::new(),
+                start: range.start,
+                end: range.start,
+            }),
+            Event::End(TagEnd::Item) => walk.end_item(),
+            Event::Start(Tag::Paragraph) => walk.start_paragraph(range.start),
+            Event::End(TagEnd::Paragraph) => walk.end_paragraph(range),
+            Event::Text(t) | Event::Code(t) => walk.text(&t, range.end),
+            Event::SoftBreak | Event::HardBreak => walk.line_break(),
             _ => {}
         }
     }
+    let mut out = walk.out;
     out.passages.sort_by_key(|p| (p.line_start, p.line_end));
     out
+}
+
+/// The state of one walk over a body's events.
+struct Walk<'a> {
+    body: &'a str,
+    body_start: usize,
+    /// Byte offset of each line start in the whole text.
+    line_starts: Vec<usize>,
+    out: Body,
+    /// The enclosing headings, outermost first, with their levels.
+    headings: Vec<(u8, String)>,
+    /// The heading being read.
+    heading: Option<(u8, String)>,
+    /// The enclosing list items, outermost first.
+    items: Vec<Item>,
+    /// The paragraph being read outside any list.
+    para: Option<Para>,
+}
+
+impl Walk<'_> {
+    /// The 1-based line of a body offset.
+    fn line_of(&self, offset: usize) -> u32 {
+        let abs = self.body_start + offset;
+        self.line_starts.partition_point(|&s| s <= abs) as u32
+    }
+
+    fn section(&self) -> Vec<String> {
+        self.headings.iter().map(|(_, h)| h.clone()).collect()
+    }
+
+    fn end_heading(&mut self) {
+        let Some((level, raw)) = self.heading.take() else {
+            return;
+        };
+        let title = clean(&raw);
+        self.out.tags.extend(inline_tags(&title));
+        if level == 1 && self.out.first_h1.is_none() && !title.is_empty() {
+            self.out.first_h1 = Some(title.clone());
+        }
+        while self.headings.last().is_some_and(|(l, _)| *l >= level) {
+            self.headings.pop();
+        }
+        self.headings.push((level, title));
+    }
+
+    fn end_item(&mut self) {
+        let Some(item) = self.items.pop() else {
+            return;
+        };
+        let context = context_of(&self.items);
+        let (task, raw) = split_task(&item.text);
+        let text = clean(raw);
+        if text.is_empty() {
+            return;
+        }
+        self.out.tags.extend(inline_tags(&text));
+        let section = self.section();
+        let passage = Passage {
+            kind: item_kind(task, &section),
+            task,
+            text,
+            context,
+            links: wikilink_targets(raw),
+            section,
+            line_start: self.line_of(item.start),
+            line_end: self.line_of(item.end.saturating_sub(1).max(item.start)),
+        };
+        self.out.passages.push(passage);
+    }
+
+    fn start_paragraph(&mut self, start: usize) {
+        if let Some(item) = self.items.last_mut() {
+            if !item.text.is_empty() {
+                item.text.push(' ');
+            }
+        } else {
+            self.para = Some(Para {
+                text: String::new(),
+                start,
+                end: start,
+            });
+        }
+    }
+
+    fn end_paragraph(&mut self, range: std::ops::Range<usize>) {
+        let Some(p) = self.para.take() else {
+            return;
+        };
+        let text = clean(&p.text);
+        if text.is_empty() || is_metadata_block(&self.body[range]) {
+            return;
+        }
+        self.out.tags.extend(inline_tags(&text));
+        let passage = Passage {
+            kind: Kind::Paragraph,
+            task: None,
+            text,
+            context: String::new(),
+            links: wikilink_targets(&p.text),
+            section: self.section(),
+            line_start: self.line_of(p.start),
+            line_end: self.line_of(p.end.saturating_sub(1).max(p.start)),
+        };
+        self.out.passages.push(passage);
+    }
+
+    fn text(&mut self, t: &str, end: usize) {
+        if let Some((_, h)) = self.heading.as_mut() {
+            h.push_str(t);
+        } else if let Some(p) = self.para.as_mut() {
+            p.text.push_str(t);
+            p.end = end;
+        } else if let Some(item) = self.items.last_mut() {
+            item.text.push_str(t);
+            item.end = end;
+        }
+    }
+
+    fn line_break(&mut self) {
+        if let Some((_, h)) = self.heading.as_mut() {
+            h.push(' ');
+        } else if let Some(p) = self.para.as_mut() {
+            p.text.push(' ');
+        } else if let Some(item) = self.items.last_mut() {
+            item.text.push(' ');
+        }
+    }
 }
 
 /// At most this many bytes of parent-item text are kept as a passage's context. Without a

@@ -15,65 +15,7 @@ mod walk;
 pub use walk::{walk, Found, WalkOptions};
 
 use crate::date::Date;
-use serde::{Deserialize, Serialize};
-
-/// What a passage is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A list item.
-    Fact,
-    /// A task line, or an item under an "Action Items" heading.
-    Action,
-    /// An item under a "Decisions" heading.
-    Decision,
-    /// A prose paragraph.
-    Paragraph,
-}
-
-impl Kind {
-    /// The lowercase name used in the index, filters and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Fact => "fact",
-            Kind::Action => "action",
-            Kind::Decision => "decision",
-            Kind::Paragraph => "paragraph",
-        }
-    }
-
-    /// Parses a lowercase kind name.
-    pub fn parse(s: &str) -> Option<Kind> {
-        match s.to_ascii_lowercase().as_str() {
-            "fact" | "facts" => Some(Kind::Fact),
-            "action" | "actions" | "task" | "tasks" => Some(Kind::Action),
-            "decision" | "decisions" => Some(Kind::Decision),
-            "paragraph" | "paragraphs" | "para" => Some(Kind::Paragraph),
-            _ => None,
-        }
-    }
-}
-
-/// One searchable unit: a list item or a paragraph.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Passage {
-    /// Fact, action, decision or paragraph.
-    pub kind: Kind,
-    /// The task status character for task lines (`' '`, `'x'`, `'?'` …).
-    pub task: Option<char>,
-    /// Visible text: wiki links rendered, whitespace collapsed.
-    pub text: String,
-    /// The texts of the enclosing list items, outermost first, joined with ` › `.
-    pub context: String,
-    /// Heading path, outermost first.
-    pub section: Vec<String>,
-    /// Targets of the `[[wiki links]]` in the passage itself.
-    pub links: Vec<String>,
-    /// First line, 1-based.
-    pub line_start: u32,
-    /// Last line, 1-based, inclusive.
-    pub line_end: u32,
-}
+pub use crate::passage::{Kind, Passage};
 
 /// Note-level metadata, resolved from front matter, file name and body.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -45,23 +45,7 @@ pub fn walk(opts: &WalkOptions, warn: &mut dyn FnMut(String, String)) -> Vec<Fou
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| {
-                if e.depth() == 0 {
-                    return true;
-                }
-                let hidden = e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
-                if hidden {
-                    return false;
-                }
-                if e.file_type().is_dir() {
-                    if let Some(skip) = &skip {
-                        if e.path().canonicalize().is_ok_and(|c| &c == skip) {
-                            return false;
-                        }
-                    }
-                }
-                true
-            });
+            .filter_entry(|e| e.depth() == 0 || !is_skipped_entry(e, skip.as_deref()));
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
@@ -70,65 +54,89 @@ pub fn walk(opts: &WalkOptions, warn: &mut dyn FnMut(String, String)) -> Vec<Fou
                         .path()
                         .map(|p| p.display().to_string())
                         .unwrap_or_else(|| root.display().to_string());
-                    let reason = if err.loop_ancestor().is_some() {
-                        "symlink loop; skipped".to_string()
-                    } else if let Some(io) = err.io_error() {
-                        if io.kind() == std::io::ErrorKind::NotFound {
-                            "dangling symlink or vanished file; skipped".to_string()
-                        } else {
-                            format!("{io}; skipped")
-                        }
-                    } else {
-                        format!("{err}; skipped")
-                    };
-                    warn(path, reason);
+                    warn(path, walk_error_reason(&err));
                     continue;
                 }
             };
-            let name = entry.file_name().to_string_lossy();
-            if !entry.file_type().is_file() {
-                // Reading a FIFO named `x.md` would block the run forever; say why it is left.
-                if !entry.file_type().is_dir() && is_note_name(&name) {
-                    warn(
-                        entry.path().display().to_string(),
-                        "not a regular file (a FIFO, socket or device); skipped".into(),
-                    );
-                }
-                continue;
+            if let Some(found) = found_note(root_idx, root, &entry, warn) {
+                out.push(found);
             }
-            if !is_note_name(&name) {
-                continue;
-            }
-            let rel = rel_path(root, entry.path());
-            if entry.path().to_str().is_none() {
-                warn(
-                    entry.path().display().to_string(),
-                    format!("file name is not valid UTF-8; indexed as '{rel}'"),
-                );
-            }
-            let (size, mtime_ns) = match entry.metadata() {
-                Ok(m) => (
-                    m.len(),
-                    m.modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .map_or(0, |d| d.as_nanos() as i128),
-                ),
-                Err(e) => {
-                    warn(entry.path().display().to_string(), format!("{e}; skipped"));
-                    continue;
-                }
-            };
-            out.push(Found {
-                root: root_idx,
-                abs: entry.path().to_path_buf(),
-                rel,
-                size,
-                mtime_ns,
-            });
         }
     }
     out
+}
+
+/// Hidden files and folders (`.obsidian`, `.git`), and the index folder itself.
+fn is_skipped_entry(e: &walkdir::DirEntry, index_dir: Option<&Path>) -> bool {
+    let hidden = e.file_name().to_str().is_some_and(|n| n.starts_with('.'));
+    hidden
+        || (e.file_type().is_dir()
+            && index_dir.is_some_and(|skip| e.path().canonicalize().is_ok_and(|c| c == skip)))
+}
+
+/// Why the walk could not go into or past an entry.
+fn walk_error_reason(err: &walkdir::Error) -> String {
+    if err.loop_ancestor().is_some() {
+        "symlink loop; skipped".to_string()
+    } else if let Some(io) = err.io_error() {
+        if io.kind() == std::io::ErrorKind::NotFound {
+            "dangling symlink or vanished file; skipped".to_string()
+        } else {
+            format!("{io}; skipped")
+        }
+    } else {
+        format!("{err}; skipped")
+    }
+}
+
+/// The entry as a note file to index, or `None` (with a warning where the user should know
+/// why a `.md` was left out).
+fn found_note(
+    root_idx: usize,
+    root: &Path,
+    entry: &walkdir::DirEntry,
+    warn: &mut dyn FnMut(String, String),
+) -> Option<Found> {
+    let name = entry.file_name().to_string_lossy();
+    if !entry.file_type().is_file() {
+        // Reading a FIFO named `x.md` would block the run forever; say why it is left.
+        if !entry.file_type().is_dir() && is_note_name(&name) {
+            warn(
+                entry.path().display().to_string(),
+                "not a regular file (a FIFO, socket or device); skipped".into(),
+            );
+        }
+        return None;
+    }
+    if !is_note_name(&name) {
+        return None;
+    }
+    let rel = rel_path(root, entry.path());
+    if entry.path().to_str().is_none() {
+        warn(
+            entry.path().display().to_string(),
+            format!("file name is not valid UTF-8; indexed as '{rel}'"),
+        );
+    }
+    let meta = match entry.metadata() {
+        Ok(m) => m,
+        Err(e) => {
+            warn(entry.path().display().to_string(), format!("{e}; skipped"));
+            return None;
+        }
+    };
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    Some(Found {
+        root: root_idx,
+        abs: entry.path().to_path_buf(),
+        rel,
+        size: meta.len(),
+        mtime_ns,
+    })
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {

@@ -6,8 +6,8 @@
 //!     Microsoft is scrambling for near-term GPU capacity, …
 //! ```
 
-use super::Style;
-use crate::search::{highlight_ranges, Hit};
+use super::{highlight, Style};
+use crate::search::Hit;
 use std::io::Write;
 
 /// Prints hits for people.
@@ -43,11 +43,7 @@ impl Human {
             s.paint("35", &hit.path),
             s.paint("32", &hit.line.to_string())
         )?;
-        let marker = match (&hit.task, hit.kind.as_str()) {
-            (Some(t), _) => format!("[{t}] "),
-            (None, "decision") => "decision: ".to_string(),
-            _ => String::new(),
-        };
+        let marker = super::marker(hit);
         writeln!(out, "    {marker}{}", self.highlight(&hit.text))?;
         if self.explain {
             if let Some(e) = &hit.explain {
@@ -71,21 +67,6 @@ impl Human {
     }
 
     fn highlight(&self, text: &str) -> String {
-        if !self.style.color {
-            return text.to_string();
-        }
-        let ranges = highlight_ranges(text, &self.terms, &self.prefixes);
-        let mut out = String::with_capacity(text.len() + ranges.len() * 12);
-        let mut pos = 0;
-        for r in ranges {
-            if r.start < pos {
-                continue;
-            }
-            out.push_str(&text[pos..r.start]);
-            out.push_str(&self.style.paint("1;31", &text[r.clone()]));
-            pos = r.end;
-        }
-        out.push_str(&text[pos..]);
-        out
+        highlight::paint(&self.style, text, &self.terms, &self.prefixes)
     }
 }

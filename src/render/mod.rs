@@ -1,13 +1,19 @@
-//! Printers over `io::Write`: a human printer (optionally coloured) and a JSON Lines printer.
-//! Tests render into a `Vec<u8>`.
+//! Printers over `io::Write`, so tests render into a `Vec<u8>`: the human printer for
+//! search hits ([`Human`]), the claims timeline and entity list ([`claims`]), JSON Lines for
+//! both, and the one highlighter they share ([`highlight`]). Nothing outside this folder
+//! formats a result.
 
+pub mod claims;
+pub mod highlight;
 mod human;
 mod json;
 
 pub use human::Human;
-pub use json::{write_json_line, JsonHit};
+pub use json::write_json_line;
 
-/// ANSI styles used by the human printer.
+use crate::search::Hit;
+
+/// ANSI styles used by the human printers.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     /// Whether to emit escape codes at all.
@@ -22,5 +28,14 @@ impl Style {
         } else {
             s.to_string()
         }
+    }
+}
+
+/// What a passage's text is prefixed with: its task box, or `decision:`.
+fn marker(hit: &Hit) -> String {
+    match (&hit.task, hit.kind.as_str()) {
+        (Some(t), _) => format!("[{t}] "),
+        (None, "decision") => "decision: ".to_string(),
+        _ => String::new(),
     }
 }

@@ -2,12 +2,13 @@
 //! Each becomes a tantivy query intersected with the text query, never a post-filter.
 
 use crate::date::Date;
+use crate::index::schema::indexable;
 use crate::index::Fields;
 use crate::note::Kind;
 use crate::{Error, Result};
 use tantivy::query::{BooleanQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DateTime, Searcher, Term};
+use tantivy::{Searcher, Term};
 
 /// All filters of a request; every one given must hold.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -112,15 +113,6 @@ pub fn filter_queries(
         out.push(path_query(fields, searcher, &f.paths)?);
     }
     Ok(out)
-}
-
-/// A date as tantivy stores it. tantivy counts `i64` nanoseconds, so days before 1677 or
-/// after 2262 are clamped to the ends (no note date lies beyond them, see
-/// [`crate::note::DATE_YEARS`]; `--since 1012-01-01` means "from the start"). Unclamped,
-/// the conversion overflowed: a panic in debug builds, a wrong bound in release builds.
-pub fn indexable(d: Date) -> DateTime {
-    const LIMIT: i64 = i64::MAX / 1_000_000_000;
-    DateTime::from_timestamp_secs(d.unix_seconds().clamp(-LIMIT, LIMIT))
 }
 
 /// A path pattern: a glob (`Customers/**`, `*.txt`, `**/2025-*`), or a plain folder or file

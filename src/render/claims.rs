@@ -7,9 +7,9 @@
 //!                              2025-04-15  Calls/2025-04-15 - Acme Robotics QBR recap.md:15
 //! ```
 
-use super::{Entry, Known};
-use crate::render::Style;
-use crate::search::{highlight_ranges, Hit};
+use super::{highlight, Style};
+use crate::claims::{Entry, Known};
+use crate::search::Hit;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
@@ -90,11 +90,7 @@ impl Timeline {
             writeln!(out)?;
         }
         let h = &e.head;
-        let marker = match (&h.task, h.kind.as_str()) {
-            (Some(t), _) => format!("[{t}] "),
-            (None, "decision") => "decision: ".to_string(),
-            _ => String::new(),
-        };
+        let marker = super::marker(h);
         writeln!(
             out,
             "{}  {marker}{}",
@@ -131,21 +127,7 @@ impl Timeline {
     }
 
     fn highlight(&self, text: &str) -> String {
-        if !self.style.color {
-            return text.to_string();
-        }
-        let mut out = String::with_capacity(text.len() + 16);
-        let mut pos = 0;
-        for r in highlight_ranges(text, &self.terms, &[]) {
-            if r.start < pos {
-                continue;
-            }
-            out.push_str(&text[pos..r.start]);
-            out.push_str(&self.style.paint("1;31", &text[r.clone()]));
-            pos = r.end;
-        }
-        out.push_str(&text[pos..]);
-        out
+        highlight::paint(&self.style, text, &self.terms, &[])
     }
 }
 

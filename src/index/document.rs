@@ -1,0 +1,65 @@
+//! A note's passages as tantivy documents: the one place that maps passage and note fields
+//! onto the schema ([`super::schema`]).
+
+use super::schema::{self, Fields};
+use crate::note::Note;
+use std::collections::BTreeMap;
+use tantivy::TantivyDocument;
+
+/// tantivy documents for a note's passages, each with its passage id and embedding input.
+pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocument, u64, String)> {
+    let meta = &note.meta;
+    // `note::parse` keeps dates inside what tantivy can store; clamp anyway, never overflow.
+    let date = meta.date.map(schema::indexable);
+    let mut levels: BTreeMap<&str, ()> = BTreeMap::new();
+    for tag in &meta.tags {
+        for level in schema::tag_levels(tag) {
+            levels.insert(level, ());
+        }
+    }
+    note.passages
+        .iter()
+        .map(|p| {
+            let prepared = p.prepare(&meta.title);
+            let section = &prepared.section;
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.key, key);
+            doc.add_text(fields.path, &note.path);
+            doc.add_text(fields.title, &meta.title);
+            doc.add_text(fields.section, section);
+            doc.add_text(fields.text, &p.text);
+            if !p.context.is_empty() {
+                doc.add_text(fields.context, &p.context);
+            }
+            for level in levels.keys() {
+                doc.add_text(fields.tag, level);
+            }
+            for tag in &meta.tags {
+                doc.add_text(fields.tags, tag);
+            }
+            if let Some(a) = &meta.account {
+                doc.add_text(fields.account, a);
+            }
+            for x in &meta.participants {
+                doc.add_text(fields.participant, x);
+            }
+            for x in &meta.aliases {
+                doc.add_text(fields.alias, x);
+            }
+            for x in &p.links {
+                doc.add_text(fields.link, x);
+            }
+            if let Some(d) = date {
+                doc.add_date(fields.date, d);
+            }
+            doc.add_text(fields.kind, p.kind.as_str());
+            if let Some(t) = p.task {
+                doc.add_text(fields.task, t.to_string());
+            }
+            doc.add_u64(fields.line, u64::from(p.line_start));
+            doc.add_u64(fields.line_end, u64::from(p.line_end));
+            doc.add_u64(fields.pid, prepared.pid);
+            (doc, prepared.pid, prepared.embed_text)
+        })
+        .collect()
+}

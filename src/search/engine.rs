@@ -1,0 +1,226 @@
+//! The search engine: one opened index with its vectors and its lazily loaded embedding
+//! model, behind the calls `quarry search`, `quarry claims` and every later front end (an MCP
+//! server, watch mode) share. Commands only turn arguments into a [`Request`] and print.
+//!
+//! The model loads on first use. In a one-shot process that first use is the only one, so
+//! the load (and the query's embedding) runs on the other core while this one runs the
+//! lexical search and gathers the semantic candidates; the vector is joined only when the
+//! cosine scan needs it. A long-lived engine keeps the loaded model for later requests.
+
+use super::semantic::{embed_query, semantic_text, SemanticParts};
+use super::{Hit, Mode, Request};
+use crate::claims::{self, Known, Timeline};
+use crate::embed::Embedder;
+use crate::index::vectors::VectorStore;
+use crate::index::Store;
+use crate::{Error, Result};
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// `--files` asks for this many passages per wanted path at first, then four times more
+/// until enough distinct paths are found or the ranking runs dry.
+const FILES_FETCH_FACTOR: usize = 20;
+
+/// The most passages a `--files` search ranks.
+const FILES_FETCH_MAX: usize = 100_000;
+
+/// An opened index, ready to answer requests.
+pub struct Engine {
+    store: Store,
+    vectors: OnceLock<VectorStore>,
+    embedder: OnceLock<Box<dyn Embedder>>,
+    started: Instant,
+    laps: Mutex<Vec<(String, Duration)>>,
+}
+
+impl Engine {
+    /// Opens the last commit of the index in `index_dir`.
+    pub fn open(index_dir: &Path) -> Result<Engine> {
+        let started = Instant::now();
+        let store = Store::open(index_dir)?;
+        let engine = Engine {
+            store,
+            vectors: OnceLock::new(),
+            embedder: OnceLock::new(),
+            started,
+            laps: Mutex::new(Vec::new()),
+        };
+        engine.lap("index opened");
+        Ok(engine)
+    }
+
+    /// The opened index.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Whether the index holds embeddings (so semantic and hybrid modes work).
+    pub fn has_vectors(&self) -> bool {
+        self.store.payload.model.is_some()
+    }
+
+    /// Hybrid when the index has embeddings, else lexical.
+    pub fn default_mode(&self) -> Mode {
+        if self.has_vectors() {
+            Mode::Hybrid
+        } else {
+            Mode::Lexical
+        }
+    }
+
+    /// Refuses a mode the index cannot serve, naming the fix.
+    pub fn check_mode(&self, mode: Mode) -> Result<()> {
+        if mode != Mode::Lexical && !self.has_vectors() {
+            return Err(Error::Query(format!(
+                "--mode {} needs embeddings, and this index has none; run `quarry model install`, then `quarry index`",
+                if mode == Mode::Semantic { "semantic" } else { "hybrid" }
+            )));
+        }
+        Ok(())
+    }
+
+    /// Ranked passages for a request, best first (or newest first).
+    pub fn search(&self, req: &Request, explain: bool) -> Result<Vec<Hit>> {
+        self.check_mode(req.mode)?;
+        let text = semantic_text(&req.query)?;
+        let semantic = req.mode != Mode::Lexical && !text.trim().is_empty();
+        let hits = self.with_semantic(semantic, &text, |parts| {
+            super::run(&self.store, req, parts, explain)
+        })?;
+        self.lap("searched");
+        Ok(hits)
+    }
+
+    /// The paths of the best notes, best first, at most `req.limit` distinct ones: passages
+    /// are ranked deeper and deeper until enough distinct notes turn up.
+    pub fn files(&self, req: &Request) -> Result<Vec<String>> {
+        self.check_mode(req.mode)?;
+        let text = semantic_text(&req.query)?;
+        let semantic = req.mode != Mode::Lexical && !text.trim().is_empty();
+        let paths = self.with_semantic(semantic, &text, |parts| {
+            let mut fetch = req.limit.saturating_mul(FILES_FETCH_FACTOR);
+            loop {
+                let deeper = Request {
+                    limit: fetch.min(FILES_FETCH_MAX),
+                    ..req.clone()
+                };
+                let hits = super::run(&self.store, &deeper, parts, false)?;
+                let mut seen = std::collections::HashSet::new();
+                let paths: Vec<String> = hits
+                    .iter()
+                    .map(|h| h.path.as_str())
+                    .filter(|p| seen.insert(*p))
+                    .take(req.limit)
+                    .map(str::to_string)
+                    .collect();
+                if paths.len() >= req.limit || hits.len() < fetch || fetch >= FILES_FETCH_MAX {
+                    return Ok(paths);
+                }
+                fetch = fetch.saturating_mul(4);
+            }
+        })?;
+        self.lap("searched");
+        Ok(paths)
+    }
+
+    /// The entity's claims timeline. `--about` also matches by meaning when the index has
+    /// vectors (which then needs the model).
+    pub fn claims(&self, req: &claims::Request) -> Result<Timeline> {
+        let topic = req.about.as_deref().unwrap_or("");
+        let text = semantic_text(topic)?;
+        let semantic = req.about.is_some() && self.has_vectors() && !text.trim().is_empty();
+        self.with_semantic(semantic, &text, |parts| {
+            claims::find(&self.store, &self.store.searcher(), req, parts)
+        })
+    }
+
+    /// The entities the index knows, most passages first.
+    pub fn known(&self) -> Result<Vec<Known>> {
+        claims::known(&self.store, &self.store.searcher())
+    }
+
+    /// Records that a step of the request finished now (for `QUARRY_TIMING`).
+    pub fn lap(&self, what: &str) {
+        self.laps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((what.to_string(), self.started.elapsed()));
+    }
+
+    /// Each recorded step and when it finished, since the engine was opened.
+    pub fn laps(&self) -> Vec<(String, Duration)> {
+        self.laps.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn vectors(&self) -> Result<&VectorStore> {
+        if let Some(v) = self.vectors.get() {
+            return Ok(v);
+        }
+        let v = self.store.vectors()?;
+        Ok(self.vectors.get_or_init(|| v))
+    }
+
+    /// Runs `f` with what semantic ranking needs when `needed`, else with `None`. `text` is
+    /// the text that will be embedded first; with no model loaded yet, loading it and
+    /// embedding `text` run on another thread while `f` starts.
+    fn with_semantic<T>(
+        &self,
+        needed: bool,
+        text: &str,
+        f: impl FnOnce(Option<&SemanticParts<'_>>) -> Result<T>,
+    ) -> Result<T> {
+        if !needed {
+            return f(None);
+        }
+        let vectors = self.vectors()?;
+        if let Some(embedder) = self.embedder.get() {
+            let embed = |t: &str| embed_query(embedder.as_ref(), t);
+            return f(Some(&SemanticParts::embedding_with(&embed, vectors)));
+        }
+        std::thread::scope(|scope| {
+            let loading = scope.spawn(|| -> Loaded {
+                let embedder = self
+                    .store
+                    .query_embedder()?
+                    .ok_or_else(|| Error::Model("this index has no embeddings".into()))?;
+                let vector = embed_query(embedder.as_ref(), text)?;
+                Ok((embedder, vector))
+            });
+            self.lap("model loading started");
+            let state = Mutex::new(Loading::Pending(loading));
+            let embed = |t: &str| -> Result<Vec<f32>> {
+                let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+                if let Loading::Pending(_) = &*state {
+                    let Loading::Pending(handle) = std::mem::replace(&mut *state, Loading::Failed)
+                    else {
+                        unreachable!("matched above")
+                    };
+                    let (embedder, vector) = handle.join().unwrap_or_else(|_| {
+                        Err(Error::Model("loading the embedding model failed".into()))
+                    })?;
+                    let _ = self.embedder.set(embedder);
+                    *state = Loading::Ready(vector);
+                }
+                match (&*state, self.embedder.get()) {
+                    (Loading::Ready(v), _) if t == text => Ok(v.clone()),
+                    (Loading::Ready(_), Some(e)) => embed_query(e.as_ref(), t),
+                    _ => Err(Error::Model(
+                        "the embedding model could not be loaded".into(),
+                    )),
+                }
+            };
+            f(Some(&SemanticParts::embedding_with(&embed, vectors)))
+        })
+    }
+}
+
+/// What the loading thread returns: the model and the first query's vector.
+type Loaded = Result<(Box<dyn Embedder>, Vec<f32>)>;
+
+/// The model load of a first semantic request.
+enum Loading<'scope> {
+    Pending(std::thread::ScopedJoinHandle<'scope, Loaded>),
+    Ready(Vec<f32>),
+    Failed,
+}
