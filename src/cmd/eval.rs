@@ -25,7 +25,7 @@ pub fn run(_config: &Config, args: &EvalArgs) -> Result<i32> {
         if embedder.is_some() {
             modes.extend([Mode::Semantic, Mode::Hybrid]);
         } else {
-            eprintln!("note: the embedding model is not installed, so only lexical mode runs; run `quarry model install`");
+            eprintln!("quarry: note: the embedding model is not installed, so only lexical mode runs; run `quarry model install`");
         }
     }
     let temp;

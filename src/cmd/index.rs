@@ -14,16 +14,12 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
             anyhow::bail!("{}: no such folder or file", p.display());
         }
     }
-    if args.max_file_size == 0 {
-        anyhow::bail!("--max-file-size must be at least 1 (MB)");
-    }
     let opts = UpdateOptions {
         index_dir: config.index_dir.clone(),
-        roots: args.paths.clone(),
+        roots: roots(config, args),
         rebuild: args.rebuild,
-        max_file_bytes: args.max_file_size.checked_mul(1024 * 1024).ok_or_else(|| {
-            anyhow::anyhow!("--max-file-size {} is too large", args.max_file_size)
-        })?,
+        // Config checked the product fits (at least 1 MB, no overflow).
+        max_file_bytes: config.max_file_size.saturating_mul(1024 * 1024),
         threads: args.threads,
     };
     let embedder = if args.no_embed {
@@ -34,7 +30,7 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
             None => {
                 if !args.quiet {
                     eprintln!(
-                        "note: embedding model not installed, so this index is lexical only; run `quarry model install`, then `quarry index` again"
+                        "quarry: note: embedding model not installed, so this index is lexical only; run `quarry model install`, then `quarry index` again"
                     );
                 }
                 None
@@ -48,7 +44,7 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
         ProgressBar::hidden()
     };
     let warn = |path: &str, reason: &str| {
-        bar.suspend(|| eprintln!("warning: {path}: {reason}"));
+        bar.suspend(|| eprintln!("quarry: warning: {path}: {reason}"));
     };
     let phase = std::sync::Mutex::new(None);
     let progress = |p: Phase, done: usize, total: usize| {
@@ -83,7 +79,7 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
         } else {
             roots.join(", ")
         };
-        eprintln!("warning: no .md, .markdown or .txt files found under {place}");
+        eprintln!("quarry: warning: no .md, .markdown or .txt files found under {place}");
     }
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
@@ -103,4 +99,40 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// The folders to index: the PATH arguments; else the index's own roots from its last run
+/// (empty here, so `update` reads them from the manifest); else, for an index that has none,
+/// the config file's `roots`. An index remembers its vault, so the config's roots never
+/// silently replace what another `--index` was built from; when they differ, say so.
+fn roots(config: &Config, args: &IndexArgs) -> Vec<std::path::PathBuf> {
+    if !args.paths.is_empty() || config.roots.is_empty() {
+        return args.paths.clone();
+    }
+    let last: Vec<String> = crate::index::Store::open(&config.index_dir)
+        .and_then(|s| s.manifest())
+        .map(|m| m.roots)
+        .unwrap_or_default();
+    if last.is_empty() {
+        return config.roots.clone();
+    }
+    let wanted: Vec<String> = config
+        .roots
+        .iter()
+        .map(|r| {
+            r.canonicalize()
+                .unwrap_or_else(|_| r.clone())
+                .display()
+                .to_string()
+        })
+        .collect();
+    if wanted != last && !args.quiet {
+        eprintln!(
+            "quarry: warning: {} was built from {}, so those are indexed, not the config's roots ({}); pass folders to `quarry index` to change them",
+            config.index_dir.display(),
+            last.join(", "),
+            wanted.join(", ")
+        );
+    }
+    Vec::new()
 }

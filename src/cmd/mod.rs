@@ -1,55 +1,39 @@
 //! One module per subcommand; each has a `run` that returns the exit status.
 
 pub mod claims;
+pub mod completions;
+pub mod config;
 pub mod eval;
 pub mod index;
+pub mod man;
 pub mod model;
 pub mod search;
 pub mod stats;
 
-use crate::cli::{Cli, ColorChoice, Command, FilterArgs};
+pub use crate::config::Config;
+
+use crate::cli::{Cli, Command, FilterArgs};
+use crate::config::Env;
 use crate::date::{parse_bound, Date};
 use crate::note::Kind;
 use crate::search::Filters;
 use anyhow::{bail, Result};
 use std::io::IsTerminal;
-use std::path::PathBuf;
-
-/// Resolved global settings.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Index folder (absolute).
-    pub index_dir: PathBuf,
-    /// Colour stdout.
-    pub color: bool,
-}
-
-impl Config {
-    /// Resolves flags and environment: `--index` > `QUARRY_INDEX` > `./index`; colour as
-    /// `--color`, or on a terminal when `NO_COLOR` is unset or empty and `TERM` is not dumb.
-    pub fn from_cli(cli: &Cli) -> Result<Config> {
-        let index = cli
-            .index
-            .clone()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or_else(|| PathBuf::from("index"));
-        let index_dir = std::path::absolute(&index)?;
-        let color = match cli.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
-            }
-        };
-        Ok(Config { index_dir, color })
-    }
-}
 
 /// Runs the command; returns the exit status (0 found / done, 1 nothing found).
+///
+/// Settings are resolved first (defaults < config file < environment < flags), except for
+/// `completions` and `man`, which need none and so work even with a broken config file.
 pub fn run(cli: Cli) -> Result<i32> {
-    let config = Config::from_cli(&cli)?;
+    match &cli.command {
+        Command::Completions(args) => return completions::run(args),
+        Command::Man(args) => return man::run(args),
+        _ => {}
+    }
+    let config = Config::resolve(&cli, &Env::from_process(), std::io::stdout().is_terminal())?;
+    // The index's own model check (`Store::query_embedder`) loads from the process's model
+    // folder; point it at the resolved one before anything loads a model.
+    crate::embed::set_model_dir(config.model_dir.clone());
     match cli.command {
         Command::Index(args) => index::run(&config, &args),
         Command::Search(args) => search::run(&config, &args),
@@ -57,6 +41,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Claims(args) => claims::run(&config, &args),
         Command::Model(cmd) => model::run(&config, &cmd),
         Command::Eval(args) => eval::run(&config, &args),
+        Command::Config(args) => config::run(&config, &args),
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }
 

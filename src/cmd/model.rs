@@ -6,14 +6,17 @@ use crate::embed::{self, MODEL_NAME};
 use anyhow::{Context, Result};
 
 /// Runs `quarry model …`.
-pub fn run(_config: &Config, cmd: &ModelCommand) -> Result<i32> {
-    let dir = embed::model_dir();
+pub fn run(config: &Config, cmd: &ModelCommand) -> Result<i32> {
+    let dir = &config.model_dir;
     match cmd {
         ModelCommand::Install(args) => {
-            embed::install(args.from.as_deref(), &dir, &mut |line| eprintln!("{line}"))
-                .with_context(|| {
-                    format!("could not install {MODEL_NAME} into {}", dir.display())
-                })?;
+            embed::install_with_hub(
+                args.from.as_deref(),
+                dir,
+                &config.hub_endpoint,
+                &mut |line| eprintln!("{line}"),
+            )
+            .with_context(|| format!("could not install {MODEL_NAME} into {}", dir.display()))?;
             Ok(0)
         }
         ModelCommand::Status => match embed::load_installed()? {

@@ -1,11 +1,10 @@
-//! `quarry search`.
+//! `quarry search`: arguments to a [`Request`], the engine's answer to the printer.
 
 use super::Config;
-use crate::cli::{ModeArg, SearchArgs, SortArg};
+use crate::cli::{ModeArg, SearchArgs, SearchFormat, SortArg};
 use crate::date::Date;
-use crate::index::Store;
-use crate::render::{write_json_line, Human, Style};
-use crate::search::{self, Mode, Request, SortBy};
+use crate::render::{highlight, write_json_line, Human, Style};
+use crate::search::{self, Engine, Mode, Request, SortBy};
 use anyhow::{bail, Result};
 use std::io::Write;
 
@@ -13,135 +12,61 @@ use std::io::Write;
 pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
     let query = args.query.join(" ");
     let filters = super::filters(&args.filters, Date::today())?;
-    if args.limit == 0 {
-        bail!("--limit must be at least 1");
-    }
     if query.trim().is_empty() && filters.is_empty() {
         bail!("give a query, or at least one filter (e.g. quarry search --tag todo)");
     }
+    // Limit, floor and mode come resolved (flag > config file > default) and checked.
+    let floor = config.min_similarity;
+    let format = args.output();
+    if args.null && format != SearchFormat::Files {
+        bail!("-0/--null ends paths with NUL, so it needs --files (or --format files)");
+    }
     // QUARRY_TIMING=1 prints where a search spends its time (stderr), for the README's
     // performance notes and for users who want to know.
-    let timing = std::env::var_os("QUARRY_TIMING").is_some_and(|v| !v.is_empty() && v != "0");
-    let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!(
-                "timing: {what} at {:.1} ms",
-                started.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-    };
-    let store = Store::open(&config.index_dir)?;
-    lap("index opened");
-    let mode = match args.mode {
+    let timing = config.timing;
+    let engine = Engine::open(&config.index_dir)?;
+    let mode = match config.mode {
         Some(ModeArg::Lexical) => Mode::Lexical,
         Some(ModeArg::Semantic) => Mode::Semantic,
         Some(ModeArg::Hybrid) => Mode::Hybrid,
         None => {
-            if store.payload.model.is_some() {
-                Mode::Hybrid
-            } else {
-                eprintln!("note: lexical search only; for semantic search run `quarry model install`, then `quarry index`");
-                Mode::Lexical
+            if !engine.has_vectors() {
+                eprintln!("quarry: note: lexical search only; for semantic search run `quarry model install`, then `quarry index`");
             }
+            engine.default_mode()
         }
     };
-    if mode != Mode::Lexical && store.payload.model.is_none() {
-        bail!(
-            "--mode {} needs embeddings, and this index has none; run `quarry model install`, then `quarry index`",
-            if mode == Mode::Semantic { "semantic" } else { "hybrid" }
-        );
-    }
-    let sort = match args.sort {
-        SortArg::Score => SortBy::Score,
-        SortArg::Date => SortBy::Date,
+    let req = Request {
+        query,
+        filters,
+        limit: config.limit,
+        mode,
+        sort: match args.sort {
+            SortArg::Score => SortBy::Score,
+            SortArg::Date => SortBy::Date,
+        },
+        floor,
+        fusion: search::FusionParams::default(),
     };
-    let semantic = mode != Mode::Lexical;
-    let vectors = if semantic {
-        Some(store.vectors()?)
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let found = if format == SearchFormat::Files {
+        let paths = engine.files(&req)?;
+        // Note names hold spaces; -0 makes the list safe for `xargs -0`.
+        let end: &[u8] = if args.null { b"\0" } else { b"\n" };
+        for p in &paths {
+            out.write_all(p.as_bytes())?;
+            out.write_all(end)?;
+        }
+        !paths.is_empty()
     } else {
-        None
-    };
-    let text = search::semantic_text(&query)?;
-    std::thread::scope(|scope| -> Result<i32> {
-        // Load the model and embed the query on the other core while this one runs the lexical
-        // search and gathers the semantic candidates; `embed` joins it when the vector is due.
-        let loader = semantic.then(|| {
-            scope.spawn(|| -> crate::Result<Vec<f32>> {
-                let embedder = store
-                    .query_embedder()?
-                    .ok_or_else(|| crate::Error::Model("this index has no embeddings".into()))?;
-                search::embed_query(embedder.as_ref(), &text)
-            })
-        });
-        let loader = std::sync::Mutex::new(loader);
-        let vector: std::sync::OnceLock<Result<Vec<f32>, String>> = std::sync::OnceLock::new();
-        let embed = |_: &str| -> crate::Result<Vec<f32>> {
-            vector
-                .get_or_init(
-                    || match loader.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                        Some(handle) => match handle.join() {
-                            Ok(result) => result.map_err(|e| e.to_string()),
-                            Err(_) => Err("loading the embedding model failed".to_string()),
-                        },
-                        None => Err("no embedding model loaded".to_string()),
-                    },
-                )
-                .clone()
-                .map_err(crate::Error::Model)
-        };
-        let parts = vectors
-            .as_ref()
-            .map(|v| search::SemanticParts::embedding_with(&embed, v));
-        let floor = args.min_similarity.unwrap_or(search::SIMILARITY_FLOOR);
-        if !(-1.0..=1.0).contains(&floor) {
-            bail!("--min-similarity must be between -1 and 1");
-        }
-        let req = Request {
-            query: query.clone(),
-            filters,
-            limit: args.limit,
-            mode,
-            sort,
-            floor,
-            fusion: search::FusionParams::default(),
-        };
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        if args.files {
-            let mut fetch = args.limit * 20;
-            loop {
-                let req = Request {
-                    limit: fetch.min(100_000),
-                    ..req.clone()
-                };
-                let hits = search::run(&store, &req, parts.as_ref(), false)?;
-                let mut seen = std::collections::HashSet::new();
-                let paths: Vec<&str> = hits
-                    .iter()
-                    .map(|h| h.path.as_str())
-                    .filter(|p| seen.insert(*p))
-                    .take(args.limit)
-                    .collect();
-                if paths.len() >= args.limit || hits.len() < fetch || fetch >= 100_000 {
-                    for p in &paths {
-                        writeln!(out, "{p}")?;
-                    }
-                    out.flush()?;
-                    return Ok(if paths.is_empty() { 1 } else { 0 });
-                }
-                fetch *= 4;
-            }
-        }
-        lap("model loading started");
-        let hits = search::run(&store, &req, parts.as_ref(), args.explain)?;
-        lap("searched");
-        if args.json {
+        let hits = engine.search(&req, args.explain)?;
+        if format == SearchFormat::Json {
             for h in &hits {
                 write_json_line(&mut out, h)?;
             }
         } else {
-            let (terms, prefixes) = search::highlight_terms(&query);
+            let (terms, prefixes) = highlight::highlight_terms(&req.query);
             let printer = Human {
                 style: Style {
                     color: config.color,
@@ -154,8 +79,14 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
                 printer.write_hit(&mut out, h, i == 0)?;
             }
         }
-        out.flush()?;
-        lap("printed");
-        Ok(if hits.is_empty() { 1 } else { 0 })
-    })
+        !hits.is_empty()
+    };
+    out.flush()?;
+    engine.lap("printed");
+    if timing {
+        for (what, at) in engine.laps() {
+            eprintln!("timing: {what} at {:.1} ms", at.as_secs_f64() * 1000.0);
+        }
+    }
+    Ok(if found { 0 } else { 1 })
 }

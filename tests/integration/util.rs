@@ -59,7 +59,15 @@ impl TestEnv {
             }
         }
         cmd.env("NO_COLOR", "1").env("QUARRY_INDEX", self.index());
+        // A developer's own ~/.config/quarry/config.toml must never reach a test: the config
+        // folder is one inside the temp dir (absent unless a test writes it).
+        cmd.env("XDG_CONFIG_HOME", self.config_home());
         cmd
+    }
+
+    /// The `XDG_CONFIG_HOME` the binary runs with; `quarry/config.toml` below it is read.
+    pub fn config_home(&self) -> PathBuf {
+        self.dir.path().join("xdg-config")
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
