@@ -18,6 +18,7 @@ pub mod date;
 pub mod embed;
 pub mod error;
 pub mod eval;
+pub mod fsio;
 pub mod index;
 pub mod note;
 pub mod render;

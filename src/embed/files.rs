@@ -267,7 +267,7 @@ pub(crate) fn hash_file(path: &Path) -> Result<String> {
     Ok(format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&map)))
 }
 
-/// Records `hash` for the weights in `dir` as they are now (temp file, then rename).
+/// Records `hash` for the weights in `dir` as they are now, atomically.
 pub(crate) fn write_hash_cache(dir: &Path, hash: &str) -> Result<()> {
     let (len, modified_ns) = stamp(&dir.join(WEIGHTS))?;
     let cache = HashCache {
@@ -275,11 +275,8 @@ pub(crate) fn write_hash_cache(dir: &Path, hash: &str) -> Result<()> {
         len,
         modified_ns,
     };
-    let path = dir.join(HASH_FILE);
-    let tmp = dir.join(format!(".{HASH_FILE}.{}", std::process::id()));
     let json = serde_json::to_string(&cache).expect("plain struct serialises");
-    std::fs::write(&tmp, json).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+    crate::fsio::write_bytes_atomic(&dir.join(HASH_FILE), json.as_bytes())
 }
 
 #[cfg(test)]

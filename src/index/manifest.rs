@@ -5,7 +5,7 @@
 //!   commits with the documents, a crash can never leave the two out of step.
 //! * The **note manifest** `notes-<gen>.json`: per note file its size, mtime and content hash
 //!   (so a re-run reads only changed files) and the files that were skipped, with reasons.
-//!   It is written (to a temp file, then renamed) *before* the commit that names it.
+//!   It is written atomically ([`crate::fsio`]) *before* the commit that names it.
 
 use crate::embed::ModelInfo;
 use crate::{Error, Result};
@@ -112,20 +112,9 @@ impl NoteManifest {
     }
 }
 
-/// Writes a file by writing a temp file beside it, syncing, and renaming over it.
+/// Replaces `path` with `bytes` atomically (see [`crate::fsio::write_atomic`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    crate::fsio::write_bytes_atomic(path, bytes)
 }
 
 /// The key of a note: root position and relative path.

@@ -287,7 +287,7 @@ pub fn write_segment(
     })
 }
 
-/// Writes a segment atomically (temp file, fsync, rename): the header, `pids` (ascending,
+/// Writes a segment atomically ([`crate::fsio::write_atomic`]): the header, `pids` (ascending,
 /// unique), then `vector(w, i)` for each pid in order, which must write `dims` f32s.
 fn write_segment_file(
     path: &Path,
@@ -298,9 +298,7 @@ fn write_segment_file(
 ) -> Result<()> {
     let count = u32::try_from(pids.len())
         .map_err(|_| Error::Index("too many vectors for one segment".into()))?;
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
+    crate::fsio::write_atomic(path, |file| {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
         w.write_all(MAGIC)?;
         w.write_all(&(dims as u32).to_le_bytes())?;
@@ -313,19 +311,14 @@ fn write_segment_file(
             vector(&mut w, i)?;
         }
         let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
         let expected = HEADER + pids.len() * (8 + dims * 4);
-        if file.metadata()?.len() != expected as u64 {
+        let written = file.metadata()?.len();
+        if written != expected as u64 {
             return Err(std::io::Error::other(format!(
-                "wrote {} bytes, expected {expected}",
-                file.metadata()?.len()
+                "wrote {written} bytes, expected {expected}"
             )));
         }
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
+        Ok(())
     })
 }
 
