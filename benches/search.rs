@@ -120,7 +120,7 @@ fn vector_scan(c: &mut Criterion) {
 }
 
 fn query_embedding(c: &mut Criterion) {
-    let Ok(Some(embedder)) = quarry::embed::load_installed() else {
+    let Ok(Some(embedder)) = quarry::embed::load_installed(&quarry::embed::model_dir()) else {
         eprintln!(
             "query_embedding: the model is not installed (quarry model install); not measured"
         );

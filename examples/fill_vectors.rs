@@ -21,7 +21,7 @@ fn main() -> anyhow::Result<()> {
             .nth(1)
             .ok_or_else(|| anyhow::anyhow!("usage: fill_vectors INDEX_DIR"))?,
     );
-    let embedder = quarry::embed::load_installed()?
+    let embedder = quarry::embed::load_installed(&quarry::embed::model_dir())?
         .ok_or_else(|| anyhow::anyhow!("run `quarry model install` first"))?;
     let info = embedder.info().clone();
     let index = tantivy::Index::open_in_dir(&dir)?;

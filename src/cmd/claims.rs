@@ -24,7 +24,7 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
         if args.about.is_some() || !filters.is_empty() {
             bail!("--about and filters need an ENTITY, as in `quarry claims DDN --since 6m`; `quarry claims` alone lists the entities");
         }
-        let mut known = Engine::open(&config.index_dir)?.known()?;
+        let mut known = Engine::open(&config.index_dir, &config.model_dir)?.known()?;
         known.truncate(args.limit);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
@@ -42,7 +42,7 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
     if args.about.as_deref().is_some_and(|a| a.trim().is_empty()) {
         bail!("--about needs a topic, as in --about \"read throughput\"");
     }
-    let engine = Engine::open(&config.index_dir)?;
+    let engine = Engine::open(&config.index_dir, &config.model_dir)?;
     let req = Request {
         entity: entity.to_string(),
         about: args.about.clone(),

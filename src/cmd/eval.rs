@@ -9,8 +9,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
 
 /// Runs `quarry eval`.
-pub fn run(_config: &Config, args: &EvalArgs) -> Result<i32> {
-    let embedder = crate::embed::load_installed().context("could not load the embedding model")?;
+pub fn run(config: &Config, args: &EvalArgs) -> Result<i32> {
+    let embedder = crate::embed::load_installed(&config.model_dir)
+        .context("could not load the embedding model")?;
     let mut modes: Vec<Mode> = args
         .modes
         .iter()

@@ -25,7 +25,9 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
     let embedder = if args.no_embed {
         None
     } else {
-        match crate::embed::load_installed().context("could not load the embedding model")? {
+        match crate::embed::load_installed(&config.model_dir)
+            .context("could not load the embedding model")?
+        {
             Some(e) => Some(e),
             None => {
                 if !args.quiet {

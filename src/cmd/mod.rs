@@ -31,9 +31,6 @@ pub fn run(cli: Cli) -> Result<i32> {
         _ => {}
     }
     let config = Config::resolve(&cli, &Env::from_process(), std::io::stdout().is_terminal())?;
-    // The index's own model check (`Store::query_embedder`) loads from the process's model
-    // folder; point it at the resolved one before anything loads a model.
-    crate::embed::set_model_dir(config.model_dir.clone());
     match cli.command {
         Command::Index(args) => index::run(&config, &args),
         Command::Search(args) => search::run(&config, &args),
@@ -66,6 +63,11 @@ pub fn filters(args: &FilterArgs, today: Date) -> Result<Filters> {
             Some(kind) => kinds.push(kind),
             None => bail!("--kind: '{k}' is not a kind; use fact, action, decision or paragraph"),
         }
+    }
+    // `--kind ,` or `--kind ""` names no kind at all: an error like `--tag ""`, not a silent
+    // "any kind" (a stray trailing comma, as in `fact,`, is forgiven).
+    if !args.kind.is_empty() && kinds.is_empty() {
+        bail!("--kind needs a value: fact, action, decision or paragraph");
     }
     for (flag, values) in [
         ("--tag", &args.tag),

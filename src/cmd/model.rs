@@ -19,7 +19,7 @@ pub fn run(config: &Config, cmd: &ModelCommand) -> Result<i32> {
             .with_context(|| format!("could not install {MODEL_NAME} into {}", dir.display()))?;
             Ok(0)
         }
-        ModelCommand::Status => match embed::load_installed()? {
+        ModelCommand::Status => match embed::load_installed(&config.model_dir)? {
             Some(e) => {
                 let info = e.info();
                 println!("model      {} ({} dims)", info.name, info.dims);

@@ -25,7 +25,7 @@ pub use self::install::{install, install_with_hub, InstallReport, InstallSource,
 
 use crate::{Error, Result};
 use rayon::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The model's name as recorded in index manifests.
 pub const MODEL_NAME: &str = "sentence-transformers/all-MiniLM-L6-v2";
@@ -64,34 +64,23 @@ pub trait Embedder: Send + Sync {
     }
 }
 
-static MODEL_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-
-/// Sets this process's model folder (the binary does, once, from its resolved
-/// [`Config`](crate::config::Config)); later calls change nothing.
-pub fn set_model_dir(dir: PathBuf) {
-    let _ = MODEL_DIR.set(dir);
-}
-
-/// Where the model is installed: the folder given to [`set_model_dir`], else
-/// [`crate::config::default_model_dir`] (`QUARRY_MODEL_DIR`, else the user cache dir).
+/// The model folder for library callers without a resolved
+/// [`Config`](crate::config::Config) (tests, benches, examples):
+/// [`crate::config::default_model_dir`]. The binary passes `Config::model_dir` instead.
 pub fn model_dir() -> PathBuf {
-    MODEL_DIR
-        .get()
-        .cloned()
-        .unwrap_or_else(crate::config::default_model_dir)
+    crate::config::default_model_dir()
 }
 
-/// Loads the installed model, or `Ok(None)` when none is installed.
+/// Loads the model installed in `dir`, or `Ok(None)` when none is installed there.
 ///
-/// "Installed" means at least one of the model files is in [`model_dir`]; if some are there
-/// but the set is incomplete or broken, this is an [`Error::Model`] that says to run
+/// "Installed" means at least one of the model files is in `dir`; if some are there but the
+/// set is incomplete or broken, this is an [`Error::Model`] that says to run
 /// `quarry model install` (which replaces a broken install).
-pub fn load_installed() -> Result<Option<Box<dyn Embedder>>> {
-    let dir = model_dir();
+pub fn load_installed(dir: &Path) -> Result<Option<Box<dyn Embedder>>> {
     if !MODEL_FILES.iter().any(|f| dir.join(f).exists()) {
         return Ok(None);
     }
-    Ok(Some(Box::new(MiniLm::load(&dir)?)))
+    Ok(Some(Box::new(MiniLm::load(dir)?)))
 }
 
 /// Embeds many texts for indexing; returns one vector per text, in input order.

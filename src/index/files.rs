@@ -94,8 +94,30 @@ pub(super) fn remove_old_files(dir: &Path, current: &Payload, previous: Option<&
     }
 }
 
-/// A temp file of [`write_atomic`] (`notes-3.tmp1234`): one left behind was being written
-/// by a run that was killed, since this run holds the writer lock.
+/// Deletes the temp files killed runs left, quarry's and tantivy's. Only call it with the
+/// writer lock held and before this run's writer has written anything (a commit or merge
+/// writes `meta.json` through a tantivy temp file).
+pub(super) fn remove_temp_files(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in rd.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_temp_file(&name) || is_tantivy_temp_file(&name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// A temp file of tantivy's atomic writes (`.tmpWsfXtK`, from `meta.json` and
+/// `.managed.json`).
+fn is_tantivy_temp_file(name: &str) -> bool {
+    name.strip_prefix(".tmp")
+        .is_some_and(|rest| rest.len() == 6 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// A temp file of quarry's atomic writes (`notes-3.json.Xa81Qz.tmp1234`): one left behind
+/// was being written by a run that was killed, since this run holds the writer lock.
 pub(super) fn is_temp_file(name: &str) -> bool {
     let ours = ["notes-", "vectors-", "manifest."]
         .iter()
@@ -119,6 +141,10 @@ mod tests {
         assert!(!is_temp_file("vectors-99-18ab.bin"));
         assert!(!is_temp_file("meta.json"));
         assert!(!is_temp_file("notes-3.tmp"));
+        assert!(is_tantivy_temp_file(".tmpWsfXtK"));
+        assert!(!is_tantivy_temp_file(".tantivy-writer.lock"));
+        assert!(!is_tantivy_temp_file(".managed.json"));
+        assert!(!is_tantivy_temp_file(".tmp"));
     }
 
     #[test]

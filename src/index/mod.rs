@@ -121,11 +121,14 @@ impl Store {
 
     /// Loads the embedding model for searching this index: `None` when the index has no
     /// vectors; an error when the installed model is missing or is not the one that made them.
-    pub fn query_embedder(&self) -> Result<Option<Box<dyn crate::embed::Embedder>>> {
+    pub fn query_embedder(
+        &self,
+        model_dir: &Path,
+    ) -> Result<Option<Box<dyn crate::embed::Embedder>>> {
         let Some(model) = &self.payload.model else {
             return Ok(None);
         };
-        let embedder = crate::embed::load_installed()?.ok_or_else(|| Error::NoModel {
+        let embedder = crate::embed::load_installed(model_dir)?.ok_or_else(|| Error::NoModel {
             model: model.name.clone(),
         })?;
         if embedder.info() != model {

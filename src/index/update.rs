@@ -3,6 +3,7 @@
 
 use super::files::{
     commit, live_pids, new_vector_file_name, orphan_vector_files, remove_old_files,
+    remove_temp_files,
 };
 use super::ingest::{Outcome, Parser};
 use super::manifest::{
@@ -170,6 +171,9 @@ impl<'a> Run<'a> {
                 tantivy::TantivyError::LockFailure(..) => super::locked(dir),
                 other => other.into(),
             })?;
+        // With the lock held and nothing written yet, no temp file in the folder is in use:
+        // any there were left by a killed run.
+        remove_temp_files(dir);
         let previous = match index.load_metas()?.payload {
             // A rebuild starts over, so it also mends an index of another format version.
             Some(p) if opts.rebuild => Payload::parse(&p, dir).ok(),

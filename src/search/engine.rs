@@ -14,7 +14,7 @@ use crate::embed::Embedder;
 use crate::index::vectors::VectorStore;
 use crate::index::Store;
 use crate::{Error, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -28,6 +28,7 @@ const FILES_FETCH_MAX: usize = 100_000;
 /// An opened index, ready to answer requests.
 pub struct Engine {
     store: Store,
+    model_dir: PathBuf,
     vectors: OnceLock<VectorStore>,
     embedder: OnceLock<Box<dyn Embedder>>,
     started: Instant,
@@ -35,12 +36,14 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the last commit of the index in `index_dir`.
-    pub fn open(index_dir: &Path) -> Result<Engine> {
+    /// Opens the last commit of the index in `index_dir`; the model, when a request needs
+    /// it, loads from `model_dir`.
+    pub fn open(index_dir: &Path, model_dir: &Path) -> Result<Engine> {
         let started = Instant::now();
         let store = Store::open(index_dir)?;
         let engine = Engine {
             store,
+            model_dir: model_dir.to_path_buf(),
             vectors: OnceLock::new(),
             embedder: OnceLock::new(),
             started,
@@ -182,7 +185,7 @@ impl Engine {
             let loading = scope.spawn(|| -> Loaded {
                 let embedder = self
                     .store
-                    .query_embedder()?
+                    .query_embedder(&self.model_dir)?
                     .ok_or_else(|| Error::Model("this index has no embeddings".into()))?;
                 let vector = embed_query(embedder.as_ref(), text)?;
                 Ok((embedder, vector))

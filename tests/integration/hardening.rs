@@ -20,6 +20,7 @@ fn command(env: &TestEnv, args: &[&str]) -> Command {
     }
     cmd.env("NO_COLOR", "1")
         .env("QUARRY_INDEX", env.index())
+        .env("XDG_CONFIG_HOME", env.config_home())
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -788,12 +789,19 @@ fn odd_flag_values_exit_2_with_a_message() {
         assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
         assert!(out.stderr.contains(msg), "{args:?}: {}", out.stderr);
     }
-    // `--kind ,` names no kind: the empty pieces of the comma-separated list are dropped, so
-    // it is the same search as no `--kind` at all (exit 0, the same hit).
-    let plain = env.ok(&["search", "capacity"], 0);
-    let out = env.ok(&["search", "capacity", "--kind", ","], 0);
-    no_panic(&out);
-    assert_eq!(out.stdout, plain.stdout);
+    // `--kind ,` names no kind: an error, like `--tag ""`, never a silent "any kind".
+    for kinds in [",", "", " , "] {
+        let out = env.ok(&["search", "capacity", "--kind", kinds], 2);
+        no_panic(&out);
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+        assert!(
+            out.stderr.contains("--kind needs a value"),
+            "--kind {kinds:?}: {}",
+            out.stderr
+        );
+    }
+    // A trailing comma after a real kind is forgiven.
+    let out = env.ok(&["search", "capacity", "--kind", "paragraph,"], 0);
     assert!(out.stdout.contains("b.md"), "{}", out.stdout);
 }
 
