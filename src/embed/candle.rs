@@ -4,8 +4,10 @@
 //! * [`Backend::Packed`] (the default): [`quarry_bert::PackedBert`], our own forward pass
 //!   with candle's matmul engine (`gemm`), no padding and vectorised GELU and softmax;
 //!   about twice as fast as the other.
-//! * [`Backend::CandleBert`]: candle-transformers' `BertModel`, kept as the check on the
-//!   packed encoder (the tests compare them) and for `benches/embed.rs`.
+//! * `Backend::CandleBert` (only with the `reference-bert` feature, which tests, benches and
+//!   examples turn on and the shipped binary does not): candle-transformers' `BertModel`,
+//!   kept as the check on the packed encoder (the tests compare them) and for
+//!   `benches/embed.rs`.
 //!
 //! What it takes to match sentence-transformers (verified against
 //! `tests/fixtures/embeddings/reference.json`): token type ids all zero, attention only
@@ -21,9 +23,10 @@
 use super::files::{load_tokenizer, verify_weights_and_config, weights_hash, WEIGHTS};
 use super::{Embedder, ModelInfo, DIMS, MAX_TOKENS, MODEL_NAME};
 use crate::{Error, Result};
+#[cfg(feature = "reference-bert")]
 use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+#[cfg(feature = "reference-bert")]
+use candle_transformers::models::bert::BertModel;
 use quarry_bert::PackedBert;
 use std::path::Path;
 use tokenizers::{Encoding, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
@@ -33,13 +36,18 @@ use tokenizers::{Encoding, Tokenizer, TruncationDirection, TruncationParams, Tru
 pub enum Backend {
     /// Our packed forward pass (the default).
     Packed,
-    /// candle-transformers' `BertModel`.
+    /// candle-transformers' `BertModel` (feature `reference-bert`).
+    #[cfg(feature = "reference-bert")]
     CandleBert,
 }
 
 enum Encoder {
     Packed(PackedBert),
-    CandleBert { model: BertModel, pad_id: u32 },
+    #[cfg(feature = "reference-bert")]
+    CandleBert {
+        model: BertModel,
+        pad_id: u32,
+    },
 }
 
 /// The real embedding model, loaded from a model folder (see [`super::install`]).
@@ -68,12 +76,6 @@ impl MiniLm {
     pub fn load_with(dir: &Path, backend: Backend) -> Result<MiniLm> {
         verify_weights_and_config(dir).map_err(|e| model_err(dir, e))?;
 
-        let config_path = dir.join("config.json");
-        let config_text =
-            std::fs::read_to_string(&config_path).map_err(|e| Error::io(&config_path, e))?;
-        let config: Config = serde_json::from_str(&config_text)
-            .map_err(|e| model_err(dir, format!("config.json: {e}")))?;
-
         let mut tokenizer = load_tokenizer(dir).map_err(|e| model_err(dir, e))?;
         tokenizer
             .with_truncation(Some(TruncationParams {
@@ -94,21 +96,8 @@ impl MiniLm {
             Backend::Packed => Encoder::Packed(
                 unsafe { PackedBert::load(&dir.join(WEIGHTS)) }.map_err(|e| weights_err(&e))?,
             ),
-            Backend::CandleBert => {
-                let vb = unsafe {
-                    VarBuilder::from_mmaped_safetensors(
-                        &[dir.join(WEIGHTS)],
-                        DType::F32,
-                        &Device::Cpu,
-                    )
-                }
-                .map_err(|e| weights_err(&e))?;
-                let model = BertModel::load(vb, &config).map_err(|e| weights_err(&e))?;
-                Encoder::CandleBert {
-                    model,
-                    pad_id: config.pad_token_id as u32,
-                }
-            }
+            #[cfg(feature = "reference-bert")]
+            Backend::CandleBert => candle_bert(dir)?,
         };
 
         let info = ModelInfo {
@@ -132,23 +121,51 @@ impl MiniLm {
         Ok(enc.get_ids().len())
     }
 
-    fn forward(&self, texts: &[&str]) -> candle_core::Result<Vec<Vec<f32>>> {
+    fn forward(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         let encodings = self
             .tokenizer
             .encode_batch_fast(texts.to_vec(), true)
-            .map_err(|e| candle_core::Error::Msg(format!("could not tokenize text: {e}")))?;
+            .map_err(|e| Error::Model(format!("embedding failed: could not tokenize text: {e}")))?;
         match &self.encoder {
             Encoder::Packed(bert) => {
                 let ids: Vec<&[u32]> = encodings.iter().map(Encoding::get_ids).collect();
                 Ok(bert.embed(&ids))
             }
-            Encoder::CandleBert { model, pad_id } => bert_model_forward(model, *pad_id, &encodings),
+            #[cfg(feature = "reference-bert")]
+            Encoder::CandleBert { model, pad_id } => bert_model_forward(model, *pad_id, &encodings)
+                .map_err(|e| Error::Model(format!("embedding failed: {e}"))),
         }
     }
 }
 
+/// candle-transformers' `BertModel` over the mapped weights in `dir`.
+#[cfg(feature = "reference-bert")]
+fn candle_bert(dir: &Path) -> Result<Encoder> {
+    let config_path = dir.join("config.json");
+    let config_text =
+        std::fs::read_to_string(&config_path).map_err(|e| Error::io(&config_path, e))?;
+    let config: candle_transformers::models::bert::Config = serde_json::from_str(&config_text)
+        .map_err(|e| model_err(dir, format!("config.json: {e}")))?;
+    let weights_err = |e: candle_core::Error| model_err(dir, format!("model.safetensors: {e}"));
+    // SAFETY: as for the packed encoder in `MiniLm::load_with`.
+    let vb = unsafe {
+        candle_nn::VarBuilder::from_mmaped_safetensors(
+            &[dir.join(WEIGHTS)],
+            DType::F32,
+            &Device::Cpu,
+        )
+    }
+    .map_err(weights_err)?;
+    let model = BertModel::load(vb, &config).map_err(weights_err)?;
+    Ok(Encoder::CandleBert {
+        model,
+        pad_id: config.pad_token_id as u32,
+    })
+}
+
 /// `BertModel` on a batch padded to its longest text, then mean pooling over the mask and
 /// L2 normalisation, as sentence-transformers' `Pooling(mode="mean")` and `Normalize` do.
+#[cfg(feature = "reference-bert")]
 fn bert_model_forward(
     model: &BertModel,
     pad_id: u32,
@@ -191,7 +208,6 @@ impl Embedder for MiniLm {
             return Ok(Vec::new());
         }
         self.forward(texts)
-            .map_err(|e| Error::Model(format!("embedding failed: {e}")))
     }
 
     /// Word pieces after truncation (bytes if the text cannot be tokenized).
@@ -277,6 +293,7 @@ mod tests {
     /// The packed encoder computes what candle-transformers' `BertModel` computes, on one
     /// batch of texts from 2 to 256 word pieces (which `BertModel` pads to the longest) and
     /// on a query alone.
+    #[cfg(feature = "reference-bert")]
     #[test]
     fn packed_encoder_equals_candle_bert_model() {
         let mut texts: Vec<String> = reference().sentences.into_iter().map(|s| s.text).collect();
