@@ -312,6 +312,189 @@ fn json_path(p: &Path) -> serde_json::Value {
     serde_json::Value::String(p.display().to_string())
 }
 
+/// The layers of settings being resolved, and what each setting resolved to so far.
+struct Layers<'a> {
+    cli: &'a Cli,
+    env: &'a Env,
+    file: FileConfig,
+    /// The config file read, if any.
+    path: Option<PathBuf>,
+    /// Its folder: relative paths in the file are relative to it.
+    dir: PathBuf,
+    settings: Vec<Setting>,
+}
+
+impl Layers<'_> {
+    fn file_src(&self) -> Source {
+        Source::File(self.path.clone().unwrap_or_default())
+    }
+
+    fn record(&mut self, key: &'static str, value: serde_json::Value, source: Source) {
+        self.settings.push(Setting { key, value, source });
+    }
+
+    /// The search and index flags that have config-file counterparts.
+    fn command_flags(&self) -> (Option<usize>, Option<ModeArg>, Option<f32>, Option<u64>) {
+        match &self.cli.command {
+            Command::Search(a) => (a.limit, a.mode, a.min_similarity, None),
+            Command::Index(a) => (None, None, None, a.max_file_size),
+            _ => (None, None, None, None),
+        }
+    }
+
+    /// `--index` > `QUARRY_INDEX` > file > `./index`.
+    fn index(&mut self) -> Result<PathBuf> {
+        let (index, src) =
+            if let Some(p) = self.cli.index.clone().filter(|p| !p.as_os_str().is_empty()) {
+                (absolute(&p)?, Source::Flag("--index"))
+            } else if let Some(p) = self.env.get("QUARRY_INDEX") {
+                (absolute(Path::new(p))?, Source::Env("QUARRY_INDEX"))
+            } else if let Some(p) = &self.file.index {
+                (
+                    absolute(&file_path(p, &self.dir, self.env))?,
+                    self.file_src(),
+                )
+            } else {
+                (absolute(Path::new("index"))?, Source::Default)
+            };
+        self.record("index", json_path(&index), src);
+        Ok(index)
+    }
+
+    fn mode(&mut self) -> Option<ModeArg> {
+        let (mode, src) = match (self.command_flags().1, self.file.mode) {
+            (Some(m), _) => (Some(m), Source::Flag("--mode")),
+            (None, Some(m)) => (Some(m), self.file_src()),
+            (None, None) => (None, Source::Default),
+        };
+        let name = match mode {
+            Some(ModeArg::Lexical) => "lexical",
+            Some(ModeArg::Semantic) => "semantic",
+            Some(ModeArg::Hybrid) => "hybrid",
+            None => "auto",
+        };
+        self.record("mode", name.into(), src);
+        mode
+    }
+
+    fn limit(&mut self) -> Result<usize> {
+        let (limit, src) = match (self.command_flags().0, &self.file.limit) {
+            (Some(0), _) => bail!("--limit must be at least 1"),
+            (Some(n), _) => (n, Source::Flag("--limit")),
+            (None, Some(n)) => (*n.get_ref(), self.file_src()),
+            (None, None) => (DEFAULT_LIMIT, Source::Default),
+        };
+        self.record("limit", limit.into(), src);
+        Ok(limit)
+    }
+
+    /// `--color` > file > auto: on a terminal, unless `NO_COLOR` is set or `TERM` is dumb.
+    fn color(&mut self, stdout_tty: bool) -> bool {
+        let (choice, src) = match (self.cli.color, self.file.color) {
+            (Some(c), _) => (c, Source::Flag("--color")),
+            (None, Some(c)) => (c, self.file_src()),
+            (None, None) => (ColorChoice::Auto, Source::Default),
+        };
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                stdout_tty
+                    && self.env.get("NO_COLOR").is_none()
+                    && self.env.get("TERM").is_none_or(|t| t != "dumb")
+            }
+        };
+        let shown = match choice {
+            ColorChoice::Always => "always".into(),
+            ColorChoice::Never => "never".into(),
+            ColorChoice::Auto => format!("auto ({})", if color { "on" } else { "off" }),
+        };
+        self.record("color", shown.into(), src);
+        color
+    }
+
+    fn min_similarity(&mut self) -> Result<f32> {
+        let (min_similarity, src) = match (self.command_flags().2, &self.file.min_similarity) {
+            (Some(f), _) if !(-1.0..=1.0).contains(&f) => {
+                bail!("--min-similarity must be between -1 and 1")
+            }
+            (Some(f), _) => (f, Source::Flag("--min-similarity")),
+            (None, Some(f)) => (*f.get_ref(), self.file_src()),
+            (None, None) => (crate::search::SIMILARITY_FLOOR, Source::Default),
+        };
+        // Through the shortest decimal, so 0.3f32 shows as 0.3, not 0.30000001192092896.
+        let shown = serde_json::Number::from_f64(min_similarity.to_string().parse().unwrap_or(0.0))
+            .map_or(serde_json::Value::Null, serde_json::Value::Number);
+        self.record("min_similarity", shown, src);
+        Ok(min_similarity)
+    }
+
+    fn max_file_size(&mut self) -> Result<u64> {
+        let (max_file_size, src) = match (self.command_flags().3, &self.file.max_file_size) {
+            (Some(0), _) => bail!("--max-file-size must be at least 1 (MB)"),
+            (Some(n), _) if n.checked_mul(1024 * 1024).is_none() => {
+                bail!("--max-file-size {n} is too large")
+            }
+            (Some(n), _) => (n, Source::Flag("--max-file-size")),
+            (None, Some(n)) => (*n.get_ref(), self.file_src()),
+            (None, None) => (DEFAULT_MAX_FILE_MB, Source::Default),
+        };
+        self.record("max_file_size", max_file_size.into(), src);
+        Ok(max_file_size)
+    }
+
+    fn roots(&mut self) -> Result<Vec<PathBuf>> {
+        let (roots, src) = match &self.file.roots {
+            Some(r) => (
+                r.iter()
+                    .map(|p| absolute(&file_path(p, &self.dir, self.env)))
+                    .collect::<Result<Vec<_>>>()?,
+                self.file_src(),
+            ),
+            None => (Vec::new(), Source::Default),
+        };
+        self.record("roots", roots.iter().map(|p| json_path(p)).collect(), src);
+        Ok(roots)
+    }
+
+    /// `QUARRY_MODEL_DIR` > file > the user cache.
+    fn model_dir(&mut self) -> Result<PathBuf> {
+        let (model_dir, src) = if let Some(p) = self.env.get("QUARRY_MODEL_DIR") {
+            (absolute(Path::new(p))?, Source::Env("QUARRY_MODEL_DIR"))
+        } else if let Some(p) = &self.file.model_dir {
+            (
+                absolute(&file_path(p, &self.dir, self.env))?,
+                self.file_src(),
+            )
+        } else {
+            (cache_model_dir(), Source::Default)
+        };
+        self.record("model_dir", json_path(&model_dir), src);
+        Ok(model_dir)
+    }
+
+    fn hub_endpoint(&mut self) -> String {
+        let (hub_endpoint, src) = match self.env.get("HF_ENDPOINT") {
+            Some(e) => (
+                e.to_string_lossy().trim_end_matches('/').to_string(),
+                Source::Env("HF_ENDPOINT"),
+            ),
+            None => (DEFAULT_HUB.to_string(), Source::Default),
+        };
+        self.record("hub_endpoint", hub_endpoint.clone().into(), src);
+        hub_endpoint
+    }
+
+    fn timing(&mut self) -> bool {
+        let (timing, src) = match self.env.get("QUARRY_TIMING") {
+            Some(v) => (v != "0", Source::Env("QUARRY_TIMING")),
+            None => (false, Source::Default),
+        };
+        self.record("timing", timing.into(), src);
+        timing
+    }
+}
+
 impl Config {
     /// Resolves `cli`, the environment and the config file into one `Config`.
     /// `stdout_tty` says whether stdout is a terminal (for `--color auto`).
@@ -329,174 +512,31 @@ impl Config {
             }
             None => FileConfig::default(),
         };
-        let file_src = || Source::File(path.clone().unwrap_or_default());
         let dir = path
             .as_deref()
             .and_then(Path::parent)
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let mut settings = Vec::new();
-
-        // index: flag > QUARRY_INDEX > file > ./index
-        let (index, src) = if let Some(p) = cli.index.clone().filter(|p| !p.as_os_str().is_empty())
-        {
-            (absolute(&p)?, Source::Flag("--index"))
-        } else if let Some(p) = env.get("QUARRY_INDEX") {
-            (absolute(Path::new(p))?, Source::Env("QUARRY_INDEX"))
-        } else if let Some(p) = &file.index {
-            (absolute(&file_path(p, &dir, env))?, file_src())
-        } else {
-            (absolute(Path::new("index"))?, Source::Default)
+        let mut l = Layers {
+            cli,
+            env,
+            file,
+            path,
+            dir,
+            settings: Vec::new(),
         };
-        settings.push(Setting {
-            key: "index",
-            value: json_path(&index),
-            source: src,
-        });
-
-        let (search_limit, search_mode, search_floor, index_max) = match &cli.command {
-            Command::Search(a) => (a.limit, a.mode, a.min_similarity, None),
-            Command::Index(a) => (None, None, None, a.max_file_size),
-            _ => (None, None, None, None),
-        };
-
-        let (mode, src) = match (search_mode, file.mode) {
-            (Some(m), _) => (Some(m), Source::Flag("--mode")),
-            (None, Some(m)) => (Some(m), file_src()),
-            (None, None) => (None, Source::Default),
-        };
-        settings.push(Setting {
-            key: "mode",
-            value: serde_json::Value::String(match mode {
-                Some(ModeArg::Lexical) => "lexical".into(),
-                Some(ModeArg::Semantic) => "semantic".into(),
-                Some(ModeArg::Hybrid) => "hybrid".into(),
-                None => "auto".into(),
-            }),
-            source: src,
-        });
-
-        let (limit, src) = match (search_limit, &file.limit) {
-            (Some(0), _) => bail!("--limit must be at least 1"),
-            (Some(n), _) => (n, Source::Flag("--limit")),
-            (None, Some(n)) => (*n.get_ref(), file_src()),
-            (None, None) => (DEFAULT_LIMIT, Source::Default),
-        };
-        settings.push(Setting {
-            key: "limit",
-            value: limit.into(),
-            source: src,
-        });
-
-        let (choice, src) = match (cli.color, file.color) {
-            (Some(c), _) => (c, Source::Flag("--color")),
-            (None, Some(c)) => (c, file_src()),
-            (None, None) => (ColorChoice::Auto, Source::Default),
-        };
-        let color = match choice {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                stdout_tty
-                    && env.get("NO_COLOR").is_none()
-                    && env.get("TERM").is_none_or(|t| t != "dumb")
-            }
-        };
-        settings.push(Setting {
-            key: "color",
-            value: serde_json::Value::String(match choice {
-                ColorChoice::Always => "always".into(),
-                ColorChoice::Never => "never".into(),
-                ColorChoice::Auto => format!("auto ({})", if color { "on" } else { "off" }),
-            }),
-            source: src,
-        });
-
-        let (min_similarity, src) = match (search_floor, &file.min_similarity) {
-            (Some(f), _) if !(-1.0..=1.0).contains(&f) => {
-                bail!("--min-similarity must be between -1 and 1")
-            }
-            (Some(f), _) => (f, Source::Flag("--min-similarity")),
-            (None, Some(f)) => (*f.get_ref(), file_src()),
-            (None, None) => (crate::search::SIMILARITY_FLOOR, Source::Default),
-        };
-        settings.push(Setting {
-            key: "min_similarity",
-            // Through the shortest decimal, so 0.3f32 shows as 0.3, not 0.30000001192092896.
-            value: serde_json::Number::from_f64(min_similarity.to_string().parse().unwrap_or(0.0))
-                .map_or(serde_json::Value::Null, serde_json::Value::Number),
-            source: src,
-        });
-
-        let (max_file_size, src) = match (index_max, &file.max_file_size) {
-            (Some(0), _) => bail!("--max-file-size must be at least 1 (MB)"),
-            (Some(n), _) if n.checked_mul(1024 * 1024).is_none() => {
-                bail!("--max-file-size {n} is too large")
-            }
-            (Some(n), _) => (n, Source::Flag("--max-file-size")),
-            (None, Some(n)) => (*n.get_ref(), file_src()),
-            (None, None) => (DEFAULT_MAX_FILE_MB, Source::Default),
-        };
-        settings.push(Setting {
-            key: "max_file_size",
-            value: max_file_size.into(),
-            source: src,
-        });
-
-        let (roots, src) = match &file.roots {
-            Some(r) => (
-                r.iter()
-                    .map(|p| absolute(&file_path(p, &dir, env)))
-                    .collect::<Result<Vec<_>>>()?,
-                file_src(),
-            ),
-            None => (Vec::new(), Source::Default),
-        };
-        settings.push(Setting {
-            key: "roots",
-            value: roots.iter().map(|p| json_path(p)).collect(),
-            source: src,
-        });
-
-        // model_dir: QUARRY_MODEL_DIR > file > the user cache
-        let (model_dir, src) = if let Some(p) = env.get("QUARRY_MODEL_DIR") {
-            (absolute(Path::new(p))?, Source::Env("QUARRY_MODEL_DIR"))
-        } else if let Some(p) = &file.model_dir {
-            (absolute(&file_path(p, &dir, env))?, file_src())
-        } else {
-            (cache_model_dir(), Source::Default)
-        };
-        settings.push(Setting {
-            key: "model_dir",
-            value: json_path(&model_dir),
-            source: src,
-        });
-
-        let (hub_endpoint, src) = match env.get("HF_ENDPOINT") {
-            Some(e) => (
-                e.to_string_lossy().trim_end_matches('/').to_string(),
-                Source::Env("HF_ENDPOINT"),
-            ),
-            None => (DEFAULT_HUB.to_string(), Source::Default),
-        };
-        settings.push(Setting {
-            key: "hub_endpoint",
-            value: hub_endpoint.clone().into(),
-            source: src,
-        });
-
-        let (timing, src) = match env.get("QUARRY_TIMING") {
-            Some(v) => (v != "0", Source::Env("QUARRY_TIMING")),
-            None => (false, Source::Default),
-        };
-        settings.push(Setting {
-            key: "timing",
-            value: timing.into(),
-            source: src,
-        });
-
+        let index_dir = l.index()?;
+        let mode = l.mode();
+        let limit = l.limit()?;
+        let color = l.color(stdout_tty);
+        let min_similarity = l.min_similarity()?;
+        let max_file_size = l.max_file_size()?;
+        let roots = l.roots()?;
+        let model_dir = l.model_dir()?;
+        let hub_endpoint = l.hub_endpoint();
+        let timing = l.timing();
         Ok(Config {
-            index_dir: index,
+            index_dir,
             color,
             mode,
             limit,
@@ -506,8 +546,8 @@ impl Config {
             model_dir,
             hub_endpoint,
             timing,
-            file: path,
-            settings,
+            file: l.path,
+            settings: l.settings,
         })
     }
 

@@ -1,10 +1,10 @@
 //! `quarry index`: incremental indexing with a progress bar on a terminal.
 
+use super::progress::Bar;
 use super::Config;
 use crate::cli::IndexArgs;
-use crate::index::{update, Phase, UpdateOptions};
+use crate::index::{update, Phase, Summary, UpdateOptions};
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 
 /// Runs `quarry index`.
@@ -39,41 +39,17 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
             }
         }
     };
-    let tty = std::io::stderr().is_terminal() && !args.quiet;
-    let bar = if tty {
-        ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr())
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = Bar::new(std::io::stderr().is_terminal() && !args.quiet);
     let warn = |path: &str, reason: &str| {
         bar.suspend(|| eprintln!("quarry: warning: {path}: {reason}"));
     };
-    let phase = std::sync::Mutex::new(None);
-    let progress = |p: Phase, done: usize, total: usize| {
-        let mut current = phase.lock().unwrap_or_else(|e| e.into_inner());
-        if *current != Some(p) {
-            *current = Some(p);
-            let (prefix, unit) = match p {
-                Phase::Parsing => ("parsing", "notes"),
-                Phase::Embedding => ("embedding", "passages"),
-            };
-            let template = format!(
-                "{{prefix:>9}} [{{bar:30}}] {{pos}}/{{len}} {unit} {{per_sec}} eta {{eta}}"
-            );
-            bar.reset();
-            bar.set_length(total as u64);
-            bar.set_prefix(prefix);
-            bar.set_style(
-                ProgressStyle::with_template(&template)
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-            );
-        }
-        bar.set_position(done as u64);
+    let progress = |p: Phase, done: usize, total: usize| match p {
+        Phase::Parsing => bar.set("parsing", "notes", done, total),
+        Phase::Embedding => bar.set("embedding", "passages", done, total),
     };
     let summary = update(&opts, embedder.as_deref(), &warn, &progress)
         .with_context(|| format!("could not index into {}", config.index_dir.display()))?;
-    bar.finish_and_clear();
+    bar.finish();
     if summary.files == 0 && !args.quiet {
         let roots: Vec<String> = opts.roots.iter().map(|r| r.display().to_string()).collect();
         let place = if roots.is_empty() {
@@ -86,21 +62,26 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else if !args.quiet {
-        eprintln!(
-            "{} notes indexed ({} parsed, {} unchanged, {} removed, {} skipped, {} warnings), {} passages added, {} embedded in {:.2} s → {}",
-            summary.notes,
-            summary.indexed,
-            summary.unchanged,
-            summary.removed,
-            summary.skipped,
-            summary.warnings,
-            summary.passages_added,
-            summary.embedded,
-            summary.seconds,
-            config.index_dir.display()
-        );
+        eprintln!("{}", summary_line(&summary, &config.index_dir));
     }
     Ok(0)
+}
+
+/// The one-line summary of a run, on stderr (skips are counted, and still exit 0).
+fn summary_line(s: &Summary, index_dir: &std::path::Path) -> String {
+    format!(
+        "{} notes indexed ({} parsed, {} unchanged, {} removed, {} skipped, {} warnings), {} passages added, {} embedded in {:.2} s → {}",
+        s.notes,
+        s.indexed,
+        s.unchanged,
+        s.removed,
+        s.skipped,
+        s.warnings,
+        s.passages_added,
+        s.embedded,
+        s.seconds,
+        index_dir.display()
+    )
 }
 
 /// The folders to index: the PATH arguments; else the index's own roots from its last run

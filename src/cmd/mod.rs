@@ -7,6 +7,7 @@ pub mod eval;
 pub mod index;
 pub mod man;
 pub mod model;
+mod progress;
 pub mod search;
 pub mod stats;
 

@@ -1,9 +1,10 @@
 //! Printers over `io::Write`, so tests render into a `Vec<u8>`: the human printer for
-//! search hits ([`Human`]), the claims timeline and entity list ([`claims`]), JSON Lines for
-//! both, and the one highlighter they share ([`highlight`]). Nothing outside this folder
+//! search hits ([`Human`]), the claims timeline and entity list ([`claims`]), the evaluation
+//! table ([`eval`]), JSON Lines, and the one highlighter they share ([`highlight`]). Nothing outside this folder
 //! formats a result.
 
 pub mod claims;
+pub mod eval;
 pub mod highlight;
 mod human;
 mod json;
