@@ -2,7 +2,8 @@
 //!
 //! The pipeline is note → passages → index → search → render:
 //!
-//! * [`note`] reads a file, repairs its text and splits it into [`note::Passage`]s;
+//! * [`note`] reads a file, repairs its text and splits it into [`passage::Passage`]s;
+//! * [`passage`] says what a passage is, the text it is embedded as and its vector key;
 //! * [`index`] stores passages in an embedded tantivy index (plus a flat vector file);
 //! * [`search`] turns a query and filters into ranked hits (lexical, semantic, hybrid);
 //! * [`render`] prints hits for people or as JSON Lines.
@@ -21,6 +22,7 @@ pub mod eval;
 pub mod fsio;
 pub mod index;
 pub mod note;
+pub mod passage;
 pub mod render;
 pub mod search;
 pub mod testpoint;

@@ -75,7 +75,7 @@ fn check(path: &str, text: &str) {
         let _ = date.to_string();
     }
     for p in &note.passages {
-        let section = quarry::index::section_path(&note.meta.title, &p.section);
-        let _ = quarry::index::embed_input(&note.meta.title, &section, &p.context, &p.text);
+        let section = quarry::passage::section_path(&note.meta.title, &p.section);
+        let _ = quarry::passage::embed_input(&note.meta.title, &section, &p.context, &p.text);
     }
 }
