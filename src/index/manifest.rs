@@ -40,17 +40,14 @@ impl Payload {
     /// Parses a payload, checking the format version.
     pub fn parse(text: &str, index_dir: &Path) -> Result<Payload> {
         let p: Payload = serde_json::from_str(text).map_err(|e| {
-            Error::Index(format!(
-                "{} is not a quarry index or is damaged (commit payload: {e}); run `quarry index --rebuild`",
-                index_dir.display()
-            ))
+            Error::damaged(index_dir, format!("or not a quarry index; commit payload: {e}"))
         })?;
         if p.format != FORMAT {
-            return Err(Error::Index(format!(
-                "{} has index format {} but this quarry reads format {FORMAT}; run `quarry index --rebuild`",
-                index_dir.display(),
-                p.format
-            )));
+            return Err(Error::FormatVersion {
+                dir: index_dir.to_path_buf(),
+                found: p.format,
+                expected: FORMAT,
+            });
         }
         Ok(p)
     }
@@ -91,18 +88,9 @@ impl NoteManifest {
     /// Reads `dir/name`.
     pub fn load(dir: &Path, name: &str) -> Result<NoteManifest> {
         let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|e| {
-            Error::Index(format!(
-                "cannot read {} ({e}); the index is damaged: run `quarry index --rebuild`",
-                path.display()
-            ))
-        })?;
-        serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Index(format!(
-                "{} is damaged ({e}); run `quarry index --rebuild`",
-                path.display()
-            ))
-        })
+        let bytes =
+            std::fs::read(&path).map_err(|e| Error::damaged(&path, format!("cannot read: {e}")))?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::damaged(&path, e))
     }
 
     /// Writes `dir/name` atomically.

@@ -47,12 +47,7 @@ impl Segment {
         // SAFETY: the file is immutable once written (written to a temp name, then renamed,
         // never modified again); a concurrent truncation would be a bug elsewhere.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
-        let damaged = |what: &str| {
-            Error::Index(format!(
-                "{} is damaged ({what}); run `quarry index --rebuild`",
-                path.display()
-            ))
-        };
+        let damaged = |what: &str| Error::damaged(path, what);
         if map.len() < HEADER || &map[..8] != MAGIC {
             return Err(damaged("bad header"));
         }
@@ -142,10 +137,10 @@ impl VectorStore {
         live: &std::collections::HashSet<u64>,
     ) -> Result<()> {
         if let Some(s) = self.segments.iter().find(|s| s.dims != dims) {
-            return Err(Error::Index(format!(
-                "a vector segment has {} dims, expected {dims}; run `quarry index --rebuild`",
-                s.dims
-            )));
+            return Err(Error::damaged(
+                path.parent().unwrap_or(path),
+                format!("a vector segment has {} dims, expected {dims}", s.dims),
+            ));
         }
         // (pid, segment, item), newest segment first, so the stable sort and dedup keep the
         // newest copy of a pid, as `write_segment` does.
