@@ -20,7 +20,7 @@
 //! path pads each batch to its longest text), so a 6-word query costs 8 positions, not 128,
 //! and passages between 128 and 256 word pieces are not cut.
 
-use super::files::{load_tokenizer, verify_weights_and_config, weights_hash, WEIGHTS};
+use super::files::{load_tokenizer, verify_files_and_config, weights_hash, WEIGHTS};
 use super::{Embedder, ModelInfo, DIMS, MAX_TOKENS, MODEL_NAME};
 use crate::{Error, Result};
 #[cfg(feature = "reference-bert")]
@@ -74,7 +74,7 @@ impl MiniLm {
 
     /// [`MiniLm::load`] with a chosen encoder.
     pub fn load_with(dir: &Path, backend: Backend) -> Result<MiniLm> {
-        verify_weights_and_config(dir).map_err(|e| model_err(dir, e))?;
+        verify_files_and_config(dir).map_err(|e| model_err(dir, e))?;
 
         let mut tokenizer = load_tokenizer(dir).map_err(|e| model_err(dir, e))?;
         tokenizer

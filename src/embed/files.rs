@@ -2,9 +2,9 @@
 //! weights hash that index manifests record.
 //!
 //! Verification reads only `config.json`, `tokenizer.json` and the safetensors *header*
-//! (11 KB), never the 90 MB of weights, so it is cheap enough to run on every load. A
-//! truncated `model.safetensors` is still caught: the header's last data offset must equal
-//! the file's length.
+//! (11 KB), never the 90 MB of weights. A truncated `model.safetensors` is still caught: the
+//! tensors' data must fill the file exactly. Install verifies everything; a load checks the
+//! files and config here and leaves the header to the encoder's own parser (one check each).
 //!
 //! The weights hash (xxh3-128 of `model.safetensors`) is computed once, at install, and kept
 //! in [`HASH_FILE`] next to the weights together with their size and modification time; a
@@ -44,17 +44,20 @@ const EXPECTED_CONFIG: [(&str, u64); 6] = [
     ("max_position_embeddings", 512),
 ];
 
-/// Checks that `dir` holds a complete, uncorrupted all-MiniLM-L6-v2: the config is the right
-/// architecture, the tokenizer loads, and the safetensors header has every tensor with the
-/// right shape and covers the whole file. Errors name the file and what is wrong.
+/// Checks that `dir` holds a complete, uncorrupted all-MiniLM-L6-v2 (what `model install`
+/// does before it puts a model in place): the config is the right architecture, the
+/// tokenizer loads, and the safetensors header has every tensor with the right shape and
+/// covers the whole file. Errors name the file and what is wrong.
 pub fn verify_model_dir(dir: &Path) -> Result<()> {
-    verify_weights_and_config(dir)?;
+    verify_files_and_config(dir)?;
+    verify_safetensors(&dir.join(WEIGHTS))?;
     load_tokenizer(dir).map(|_| ())
 }
 
-/// All of [`verify_model_dir`] but the tokenizer, which the model loads itself anyway
-/// (parsing `tokenizer.json` is the slowest part of verification; once is enough).
-pub(crate) fn verify_weights_and_config(dir: &Path) -> Result<()> {
+/// What loading checks before it reads anything else: every file is there and the config is
+/// all-MiniLM-L6-v2's. The weights' header is checked once, by the encoder that maps them,
+/// and the tokenizer by loading it.
+pub(crate) fn verify_files_and_config(dir: &Path) -> Result<()> {
     let missing: Vec<&str> = MODEL_FILES
         .iter()
         .copied()
@@ -67,8 +70,7 @@ pub(crate) fn verify_weights_and_config(dir: &Path) -> Result<()> {
             missing.join(", ")
         )));
     }
-    verify_config(&dir.join("config.json"))?;
-    verify_safetensors(&dir.join(WEIGHTS))
+    verify_config(&dir.join("config.json"))
 }
 
 /// Loads `dir/tokenizer.json` as shipped (its padding and truncation still to be replaced).
@@ -148,73 +150,34 @@ fn expected_tensors() -> Vec<(String, Vec<usize>)> {
     t
 }
 
-/// Reads the safetensors header (`u64` little-endian length, then JSON) without touching
-/// the weights, and checks names, dtypes, shapes and that the data fills the file exactly.
+/// Checks the safetensors header through the `safetensors` crate (the parser the encoder
+/// loads with), on a map of the file, so the weights themselves are not read: every tensor's
+/// data must fit and fill the file exactly (a cut-short download fails here), and every tensor
+/// of all-MiniLM-L6-v2 must be there as F32 of the right shape.
 fn verify_safetensors(path: &Path) -> Result<()> {
-    use std::io::Read;
-    let broken = |why: String| {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // SAFETY: read-only map of a file being verified before it is installed; nothing else
+    // writes it meanwhile, and only the header pages are touched.
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&map).map_err(|e| {
         Error::Model(format!(
-            "{}: {why}; the download was probably cut short",
+            "{}: not a complete safetensors file ({e:?}); the download was probably cut short",
             path.display()
         ))
-    };
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
-    let mut len = [0u8; 8];
-    file.read_exact(&mut len)
-        .map_err(|_| broken("shorter than a safetensors header".into()))?;
-    let header_len = u64::from_le_bytes(len);
-    if header_len > 1 << 20 || 8 + header_len > file_len {
-        return Err(broken(format!(
-            "header length {header_len} does not fit the file"
-        )));
-    }
-    let mut header = vec![0u8; header_len as usize];
-    file.read_exact(&mut header)
-        .map_err(|e| Error::io(path, e))?;
-    let json: serde_json::Value = serde_json::from_slice(&header)
-        .map_err(|e| broken(format!("header is not valid JSON ({e})")))?;
-    let tensors = json
-        .as_object()
-        .ok_or_else(|| broken("header is not a JSON object".into()))?;
-
-    let mut data_end = 0u64;
-    for (name, t) in tensors.iter().filter(|(k, _)| *k != "__metadata__") {
-        let end = t
-            .get("data_offsets")
-            .and_then(|o| o.get(1))
-            .and_then(|e| e.as_u64())
-            .ok_or_else(|| broken(format!("tensor {name} has no data_offsets")))?;
-        data_end = data_end.max(end);
-    }
-    if 8 + header_len + data_end != file_len {
-        return Err(broken(format!(
-            "tensors need {} bytes but the file has {file_len}",
-            8 + header_len + data_end
-        )));
-    }
+    })?;
     for (name, shape) in expected_tensors() {
-        let t = tensors.get(&name).ok_or_else(|| {
+        let info = meta.info(&name).ok_or_else(|| {
             Error::Model(format!(
                 "{}: has no tensor {name}; not all-MiniLM-L6-v2",
                 path.display()
             ))
         })?;
-        let dtype = t.get("dtype").and_then(|d| d.as_str()).unwrap_or("?");
-        let got: Vec<usize> = t
-            .get("shape")
-            .and_then(|s| s.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|d| d.as_u64())
-                    .map(|d| d as usize)
-                    .collect()
-            })
-            .unwrap_or_default();
-        if dtype != "F32" || got != shape {
+        if info.dtype != safetensors::Dtype::F32 || info.shape != shape {
             return Err(Error::Model(format!(
-                "{}: tensor {name} is {dtype} {got:?}, expected F32 {shape:?}; not all-MiniLM-L6-v2",
-                path.display()
+                "{}: tensor {name} is {:?} {:?}, expected F32 {shape:?}; not all-MiniLM-L6-v2",
+                path.display(),
+                info.dtype,
+                info.shape
             )));
         }
     }

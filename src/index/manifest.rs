@@ -40,7 +40,10 @@ impl Payload {
     /// Parses a payload, checking the format version.
     pub fn parse(text: &str, index_dir: &Path) -> Result<Payload> {
         let p: Payload = serde_json::from_str(text).map_err(|e| {
-            Error::damaged(index_dir, format!("or not a quarry index; commit payload: {e}"))
+            Error::damaged(
+                index_dir,
+                format!("or not a quarry index; commit payload: {e}"),
+            )
         })?;
         if p.format != FORMAT {
             return Err(Error::FormatVersion {
