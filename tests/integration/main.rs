@@ -12,3 +12,4 @@ mod repo;
 mod sample_vault;
 mod search;
 mod semantic;
+mod snapshots;
