@@ -1,3 +1,7 @@
+//! How hybrid mode combines its lexical and semantic lists: a convex combination of
+//! normalised scores ([`convex`], the default, tuned on SciFact train queries), or
+//! reciprocal rank fusion ([`rrf`], `quarry eval --rrf`).
+//!
 //! Reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009):
 //! `score(d) = Σ_lists w / (k + rank(d))`, ranks 1-based. It needs no score normalisation,
 //! so BM25 and cosine lists combine without calibration, and an exact word or number match
