@@ -411,7 +411,10 @@ fn unpack_wheel(wheel: &Path, to: &Path) -> std::result::Result<(), String> {
             return Err(format!(
                 "{}: entry {} points outside the archive",
                 wheel.display(),
-                entry.name().map(|n| n.to_string()).unwrap_or_else(|e| e.to_string())
+                entry
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|e| e.to_string())
             ));
         };
         let out = to.join(rel);
