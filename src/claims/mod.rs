@@ -21,7 +21,7 @@ pub use entity::{known, Entity, Known};
 pub use fold::{same_claim, ClaimKey, KeyMaker};
 
 use crate::index::Store;
-use crate::search::{filter, load_hit, Filters, Hit};
+use crate::search::{filter, load_hit, Engine, Filters, Hit};
 use crate::Result;
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
@@ -62,6 +62,18 @@ pub struct Timeline {
     pub total: usize,
     /// Passages read (before folding).
     pub passages: usize,
+}
+
+/// The entity's timeline through the search engine: `--about` also matches by meaning when
+/// the index has vectors (which then needs the model, loaded by the engine).
+pub fn timeline(engine: &Engine, req: &Request) -> Result<Timeline> {
+    let topic = req.about.as_deref().unwrap_or("");
+    let text = crate::search::semantic_text(topic)?;
+    let semantic = req.about.is_some() && engine.has_vectors() && !text.trim().is_empty();
+    engine.with_semantic(semantic, &text, |parts| {
+        let store = engine.store();
+        find(store, &store.searcher(), req, parts)
+    })
 }
 
 /// Finds, orders and folds the entity's claims.

@@ -1,7 +1,7 @@
 //! `quarry claims`.
 
 use super::Config;
-use crate::claims::Request;
+use crate::claims::{self, Request};
 use crate::cli::{ClaimsArgs, ClaimsFormat};
 use crate::date::Date;
 use crate::render::{claims as render, highlight, Style};
@@ -24,7 +24,8 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
         if args.about.is_some() || !filters.is_empty() {
             bail!("--about and filters need an ENTITY, as in `quarry claims DDN --since 6m`; `quarry claims` alone lists the entities");
         }
-        let mut known = Engine::open(&config.index_dir, &config.model_dir)?.known()?;
+        let engine = Engine::open(&config.index_dir, &config.model_dir)?;
+        let mut known = claims::known(engine.store(), &engine.store().searcher())?;
         known.truncate(args.limit);
         let stdout = std::io::stdout();
         let mut out = std::io::BufWriter::new(stdout.lock());
@@ -50,7 +51,7 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
         reverse: args.reverse,
         limit: args.limit,
     };
-    let timeline = engine.claims(&req)?;
+    let timeline = claims::timeline(&engine, &req)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if json {

@@ -2,150 +2,22 @@
 
 use super::Config;
 use crate::cli::StatsArgs;
-use crate::date::Date;
-use crate::index::Store;
+use crate::index::{stats, Store};
+use crate::render::stats::write_stats;
 use anyhow::Result;
-use serde::Serialize;
-
-/// What `quarry stats --json` prints.
-#[derive(Debug, Serialize)]
-pub struct Stats {
-    /// Index folder.
-    pub index: String,
-    /// Indexed roots.
-    pub roots: Vec<String>,
-    /// Notes indexed.
-    pub notes: usize,
-    /// Passages indexed.
-    pub passages: u64,
-    /// Files skipped at the last run.
-    pub skipped: usize,
-    /// Earliest note date.
-    pub first_date: Option<String>,
-    /// Latest note date.
-    pub last_date: Option<String>,
-    /// Bytes on disk.
-    pub index_bytes: u64,
-    /// Passages per kind.
-    pub kinds: std::collections::BTreeMap<String, u64>,
-    /// Most frequent tags (passage counts).
-    pub top_tags: Vec<(String, u64)>,
-    /// Most frequent accounts (passage counts).
-    pub top_accounts: Vec<(String, u64)>,
-    /// Embedding model, if the index has vectors.
-    pub model: Option<String>,
-    /// Passages with vectors.
-    pub vectors: u64,
-    /// quarry version that wrote the index.
-    pub written_by: String,
-}
+use std::io::Write;
 
 /// Runs `quarry stats`.
 pub fn run(config: &Config, args: &StatsArgs) -> Result<i32> {
     let store = Store::open(&config.index_dir)?;
-    let stats = collect(&store)?;
+    let stats = stats::collect(&store)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
     if args.json {
-        println!("{}", serde_json::to_string(&stats)?);
-        return Ok(0);
-    }
-    println!(
-        "index      {} ({:.1} MB)",
-        stats.index,
-        stats.index_bytes as f64 / 1e6
-    );
-    for r in &stats.roots {
-        println!("root       {r}");
-    }
-    println!("notes      {} ({} skipped)", stats.notes, stats.skipped);
-    let kinds: Vec<String> = stats
-        .kinds
-        .iter()
-        .map(|(k, n)| format!("{n} {k}"))
-        .collect();
-    if kinds.is_empty() {
-        println!("passages   {}", stats.passages);
+        writeln!(out, "{}", serde_json::to_string(&stats)?)?;
     } else {
-        println!("passages   {} ({})", stats.passages, kinds.join(", "));
+        write_stats(&mut out, &stats)?;
     }
-    match (&stats.first_date, &stats.last_date) {
-        (Some(a), Some(b)) => println!("dates      {a} … {b}"),
-        _ => println!("dates      none"),
-    }
-    let list = |v: &[(String, u64)]| {
-        v.iter()
-            .map(|(t, n)| format!("{t} ({n})"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    println!("top tags   {}", list(&stats.top_tags));
-    println!("accounts   {}", list(&stats.top_accounts));
-    match &stats.model {
-        Some(m) => println!("model      {m} ({} vectors)", stats.vectors),
-        None => println!("model      none: lexical search only (run `quarry model install`, then `quarry index`)"),
-    }
+    out.flush()?;
     Ok(0)
-}
-
-/// Gathers the numbers.
-pub fn collect(store: &Store) -> Result<Stats> {
-    let manifest = store.manifest()?;
-    let searcher = store.searcher();
-    let f = &store.fields;
-    let mut first: Option<i64> = None;
-    let mut last: Option<i64> = None;
-    for seg in searcher.segment_readers() {
-        if let Ok(col) = seg.fast_fields().date("date") {
-            let alive = seg.alive_bitset();
-            for doc in 0..seg.max_doc() {
-                if alive.is_some_and(|a| !a.is_alive(doc)) {
-                    continue;
-                }
-                if let Some(d) = col.first(doc) {
-                    let s = d.into_timestamp_secs();
-                    first = Some(first.map_or(s, |x| x.min(s)));
-                    last = Some(last.map_or(s, |x| x.max(s)));
-                }
-            }
-        }
-    }
-    let day = |s: i64| Date::from_days(s.div_euclid(86_400) as i32).to_string();
-    let top = |field| -> Result<Vec<(String, u64)>> {
-        let mut counts: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-        for seg in searcher.segment_readers() {
-            let inv = seg.inverted_index(field)?;
-            let mut stream = inv.terms().stream()?;
-            while stream.advance() {
-                let key = String::from_utf8_lossy(stream.key()).into_owned();
-                *counts.entry(key).or_default() += u64::from(stream.value().doc_freq);
-            }
-        }
-        let mut v: Vec<(String, u64)> = counts.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        v.truncate(10);
-        Ok(v)
-    };
-    let mut kinds = std::collections::BTreeMap::new();
-    for (k, n) in top(f.kind)? {
-        kinds.insert(k, n);
-    }
-    Ok(Stats {
-        index: store.dir.display().to_string(),
-        roots: manifest.roots.clone(),
-        notes: manifest.notes.len(),
-        passages: searcher.num_docs(),
-        skipped: manifest.skipped.len(),
-        first_date: first.map(day),
-        last_date: last.map(day),
-        index_bytes: store.disk_bytes(),
-        kinds,
-        top_tags: top(f.tag)?,
-        top_accounts: top(f.account)?,
-        model: store
-            .payload
-            .model
-            .as_ref()
-            .map(|m| format!("{} ({} dims)", m.name, m.dims)),
-        vectors: store.vectors()?.len() as u64,
-        written_by: store.payload.written_by.clone(),
-    })
 }

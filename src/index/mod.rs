@@ -13,12 +13,14 @@ mod files;
 mod ingest;
 pub mod manifest;
 pub mod schema;
+pub mod stats;
 mod update;
 pub mod vectors;
 
 pub use document::documents;
 pub use manifest::{NoteEntry, NoteManifest, Payload, FORMAT};
 pub use schema::Fields;
+pub use stats::Stats;
 pub use update::DEFAULT_MAX_FILE_BYTES;
 pub use update::{update, Phase, Summary, UpdateOptions};
 

@@ -1,6 +1,6 @@
 //! Printers over `io::Write`, so tests render into a `Vec<u8>`: the human printer for
 //! search hits ([`Human`]), the claims timeline and entity list ([`claims`]), the evaluation
-//! table ([`eval`]), JSON Lines, and the one highlighter they share ([`highlight`]). Nothing outside this folder
+//! table ([`eval`]), index statistics ([`stats`]), JSON Lines, and the one highlighter they share ([`highlight`]). Nothing outside this folder
 //! formats a result.
 
 pub mod claims;
@@ -8,6 +8,7 @@ pub mod eval;
 pub mod highlight;
 mod human;
 mod json;
+pub mod stats;
 
 pub use human::Human;
 pub use json::write_json_line;

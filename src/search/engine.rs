@@ -1,6 +1,7 @@
 //! The search engine: one opened index with its vectors and its lazily loaded embedding
 //! model, behind the calls `quarry search`, `quarry claims` and every later front end (an MCP
-//! server, watch mode) share. Commands only turn arguments into a [`Request`] and print.
+//! server, watch mode) share. Commands only turn arguments into a [`Request`] and print;
+//! `claims` builds its timeline on the engine ([`crate::claims::timeline`]).
 //!
 //! The model loads on first use. In a one-shot process that first use is the only one, so
 //! the load (and the query's embedding) runs on the other core while this one runs the
@@ -9,7 +10,6 @@
 
 use super::semantic::{embed_query, semantic_text, SemanticParts};
 use super::{Hit, Mode, Request};
-use crate::claims::{self, Known, Timeline};
 use crate::embed::Embedder;
 use crate::index::vectors::VectorStore;
 use crate::index::Store;
@@ -127,22 +127,6 @@ impl Engine {
         Ok(paths)
     }
 
-    /// The entity's claims timeline. `--about` also matches by meaning when the index has
-    /// vectors (which then needs the model).
-    pub fn claims(&self, req: &claims::Request) -> Result<Timeline> {
-        let topic = req.about.as_deref().unwrap_or("");
-        let text = semantic_text(topic)?;
-        let semantic = req.about.is_some() && self.has_vectors() && !text.trim().is_empty();
-        self.with_semantic(semantic, &text, |parts| {
-            claims::find(&self.store, &self.store.searcher(), req, parts)
-        })
-    }
-
-    /// The entities the index knows, most passages first.
-    pub fn known(&self) -> Result<Vec<Known>> {
-        claims::known(&self.store, &self.store.searcher())
-    }
-
     /// Records that a step of the request finished now (for `QUARRY_TIMING`).
     pub fn lap(&self, what: &str) {
         self.laps
@@ -166,8 +150,9 @@ impl Engine {
 
     /// Runs `f` with what semantic ranking needs when `needed`, else with `None`. `text` is
     /// the text that will be embedded first; with no model loaded yet, loading it and
-    /// embedding `text` run on another thread while `f` starts.
-    fn with_semantic<T>(
+    /// embedding `text` run on another thread while `f` starts. Later stages that rank by
+    /// meaning (claims' `--about`) go through this too.
+    pub fn with_semantic<T>(
         &self,
         needed: bool,
         text: &str,
