@@ -86,7 +86,8 @@ pub(super) fn remove_old_files(dir: &Path, current: &Payload, previous: Option<&
             !current.vector_files.contains(&name)
                 && !previous.is_some_and(|p| p.vector_files.contains(&name))
         } else {
-            is_temp_file(&name)
+            // Temp files of killed runs went when this run opened ([`remove_temp_files`]).
+            false
         };
         if stale {
             let _ = std::fs::remove_file(entry.path());

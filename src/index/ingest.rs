@@ -194,6 +194,21 @@ mod tests {
         )
     }
 
+    fn parser<'a>(
+        max_bytes: u64,
+        writer: &'a IndexWriter<TantivyDocument>,
+        fields: &'a Fields,
+        warn: &'a (dyn Fn(&str, &str) + Sync),
+    ) -> Parser<'a> {
+        Parser {
+            max_bytes,
+            writer,
+            fields,
+            want: None,
+            warn,
+        }
+    }
+
     fn found(abs: PathBuf, size: u64) -> Found {
         Found {
             root: 0,
@@ -220,13 +235,7 @@ mod tests {
         let warnings = Mutex::new(Vec::new());
         let warn = |p: &str, r: &str| warnings.lock().unwrap().push(format!("{p}: {r}"));
         let abs = dir.path().join("gone.md");
-        let parser = Parser {
-            max_bytes: DEFAULT_MAX_FILE_BYTES,
-            writer: &writer,
-            fields: &fields,
-            want: None,
-            warn: &warn,
-        };
+        let parser = parser(DEFAULT_MAX_FILE_BYTES, &writer, &fields, &warn);
         let out = parser.process(&found(abs.clone(), 10), "0:gone.md", None);
         assert!(skipped_reason(out).contains("vanished"));
         let w = warnings.into_inner().unwrap();
@@ -242,13 +251,7 @@ mod tests {
         let abs = dir.path().join("grows.md");
         std::fs::write(&abs, vec![b'a'; 2 * MB as usize]).unwrap();
         let (writer, fields) = ram_writer();
-        let parser = Parser {
-            max_bytes: MB,
-            writer: &writer,
-            fields: &fields,
-            want: None,
-            warn: &|_, _| {},
-        };
+        let parser = parser(MB, &writer, &fields, &|_, _| {});
         let out = parser.process(&found(abs, 10), "0:grows.md", None);
         assert!(skipped_reason(out).contains("grew over the 1 MB limit"));
     }
@@ -256,13 +259,7 @@ mod tests {
     #[test]
     fn size_messages_use_the_flag_unit() {
         let (writer, fields) = ram_writer();
-        let parser = Parser {
-            max_bytes: MB,
-            writer: &writer,
-            fields: &fields,
-            want: None,
-            warn: &|_, _| {},
-        };
+        let parser = parser(MB, &writer, &fields, &|_, _| {});
         let out = parser.process(
             &found(PathBuf::from("/nonexistent/big.md"), 3 * MB / 2),
             "0:big.md",

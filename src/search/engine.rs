@@ -85,9 +85,7 @@ impl Engine {
 
     /// Ranked passages for a request, best first (or newest first).
     pub fn search(&self, req: &Request, explain: bool) -> Result<Vec<Hit>> {
-        self.check_mode(req.mode)?;
-        let text = semantic_text(&req.query)?;
-        let semantic = req.mode != Mode::Lexical && !text.trim().is_empty();
+        let (semantic, text) = self.plan(req)?;
         let hits = self.with_semantic(semantic, &text, |parts| {
             super::run(&self.store, req, parts, explain)
         })?;
@@ -98,9 +96,7 @@ impl Engine {
     /// The paths of the best notes, best first, at most `req.limit` distinct ones: passages
     /// are ranked deeper and deeper until enough distinct notes turn up.
     pub fn files(&self, req: &Request) -> Result<Vec<String>> {
-        self.check_mode(req.mode)?;
-        let text = semantic_text(&req.query)?;
-        let semantic = req.mode != Mode::Lexical && !text.trim().is_empty();
+        let (semantic, text) = self.plan(req)?;
         let paths = self.with_semantic(semantic, &text, |parts| {
             let mut fetch = req.limit.saturating_mul(FILES_FETCH_FACTOR);
             loop {
@@ -125,6 +121,14 @@ impl Engine {
         })?;
         self.lap("searched");
         Ok(paths)
+    }
+
+    /// Whether the request ranks by meaning (a semantic mode and some free text), and the
+    /// text it embeds; refuses a mode the index cannot serve.
+    fn plan(&self, req: &Request) -> Result<(bool, String)> {
+        self.check_mode(req.mode)?;
+        let text = semantic_text(&req.query)?;
+        Ok((req.mode != Mode::Lexical && !text.trim().is_empty(), text))
     }
 
     /// Records that a step of the request finished now (for `QUARRY_TIMING`).
@@ -179,11 +183,8 @@ impl Engine {
             let state = Mutex::new(Loading::Pending(loading));
             let embed = |t: &str| -> Result<Vec<f32>> {
                 let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-                if let Loading::Pending(_) = &*state {
-                    let Loading::Pending(handle) = std::mem::replace(&mut *state, Loading::Failed)
-                    else {
-                        unreachable!("matched above")
-                    };
+                // The first call joins the loader; a failed load stays failed.
+                if let Loading::Pending(handle) = std::mem::replace(&mut *state, Loading::Failed) {
                     let (embedder, vector) = handle.join().unwrap_or_else(|_| {
                         Err(Error::Model("loading the embedding model failed".into()))
                     })?;

@@ -205,17 +205,7 @@ fn max_file_size_from_the_file_skips_with_a_prefixed_warning_and_exit_0() {
 }
 
 fn subcommands() -> [&'static str; 9] {
-    [
-        "index",
-        "search",
-        "claims",
-        "stats",
-        "model",
-        "eval",
-        "config",
-        "completions",
-        "man",
-    ]
+    crate::util::SUBCOMMANDS
 }
 
 #[test]

@@ -4,6 +4,20 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
+/// quarry's subcommands in `--help` order (completions, the man page and `--help` must each
+/// name all of them).
+pub const SUBCOMMANDS: [&str; 9] = [
+    "index",
+    "search",
+    "claims",
+    "stats",
+    "model",
+    "eval",
+    "config",
+    "completions",
+    "man",
+];
+
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
 }
