@@ -16,6 +16,8 @@
 pub mod about;
 pub mod entity;
 pub mod fold;
+pub mod quantity;
+pub mod units;
 
 pub use entity::{known, Entity, Known};
 pub use fold::{same_claim, ClaimKey, KeyMaker};
