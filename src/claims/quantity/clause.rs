@@ -76,7 +76,9 @@ impl Parser<'_> {
             let local = named(&in_clause);
             let pick = if local.len() == 1 {
                 Some(local[0])
-            } else if local.is_empty() {
+            } else if local.is_empty() && axis != Axis::Basis {
+                // Mode and operation carry across a passage ("Read throughput: 2 TB/s"); a
+                // basis does not ("$0.21 per GB, 30% under our list price" is no list price).
                 let global = named(&everywhere);
                 (global.len() == 1).then(|| global[0])
             } else {
@@ -109,7 +111,14 @@ impl Parser<'_> {
             let short = label.chars().count() <= 3;
             let ok = match t.kind {
                 Kind::Num(_) => true,
-                Kind::Word => short && label.chars().all(|c| c.is_ascii_alphanumeric()),
+                // `Tier A`, `phase II`, `gen 5b`; not `tier now`.
+                Kind::Word => {
+                    short
+                        && label.chars().all(|c| c.is_ascii_alphanumeric())
+                        && label
+                            .chars()
+                            .any(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                }
                 Kind::Sym(_) => false,
             };
             if ok && t.space {

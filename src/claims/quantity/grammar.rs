@@ -64,6 +64,7 @@ impl Parser<'_> {
     /// `floor`, where the previous quantity ended): what it says and its tokens.
     pub(super) fn quantity_at(&self, i: usize, floor: usize) -> Option<(Quantity, Range<usize>)> {
         let mut a = self.number_part(i, floor)?;
+        let modifier = a.currency.is_none() && self.sym(a.next) == Some('-') && self.glued(a.next);
         let mut found = self.unit_part(&mut a)?;
         let mut j = found.end;
         // A range written with the unit on both ends: `35% to 40%`, `1-2 PB`.
@@ -112,6 +113,7 @@ impl Parser<'_> {
             qualifier: a.qualifier,
             aspects: Vec::new(),
             prior: false,
+            modifier,
         };
         Some((q, a.start..j))
     }

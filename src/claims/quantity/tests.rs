@@ -121,6 +121,11 @@ fn reads_quantities(#[case] text: &str, #[case] want: &[&str]) {
 )]
 #[case("For phase 2, Acme quoted 40 MW.", "phase 2")]
 #[case("Raw 2 PB, usable 1.4 PB.", "raw")]
+#[case(
+    "DDN quoted $0.21 per GB per month, roughly 30% under our list price.",
+    ""
+)]
+#[case("List price is $0.02 per GB-month.", "list")]
 #[case("Roughly 30% under our list price.", "discount")]
 #[case("30% under load.", "")]
 #[case("Writes at 200 GB/s, reads at 400 GB/s.", "write")]
