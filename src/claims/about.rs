@@ -11,10 +11,12 @@
 //! * **dimension**: the topic names a dimension ([`super::topics`]) and the passage has a
 //!   quantity of it (`read throughput` → "over 2 TB/s").
 //!
-//! Precision: when the topic names dimensions, meaning alone does not admit a passage whose
-//! quantities are all of other dimensions (a capacity claim is not pricing, however close
-//! the sentence's embedding is). The topic's `+term`s and `-term`s bind every test: a passage
-//! with an excluded word is never about the topic.
+//! Precision: when the topic names dimensions, a passage that states quantities, none of
+//! them of those dimensions, is not about the topic, whatever its words or embedding: its
+//! numbers say what it is about ("Their cost-optimised archive tier now holds 650 PB" is a
+//! capacity claim, not pricing). Passages without any quantity are judged by words and
+//! meaning alone. The topic's `+term`s and `-term`s bind every test: a passage with an
+//! excluded word is never about the topic.
 
 use super::quantity::Quantity;
 use super::topics::Named;
@@ -116,6 +118,13 @@ impl Relevance {
     /// Why the passage at `addr`, with these quantities, is about the topic; `None` when it
     /// is not.
     pub fn why(&self, addr: DocAddress, quantities: &[Quantity]) -> Option<Why> {
+        let named = &self.named;
+        let covered = quantities.iter().any(|q| named.covers(q));
+        // The topic names dimensions and the passage's numbers all measure something else:
+        // it is about that, whatever its words or embedding.
+        if !named.is_empty() && !quantities.is_empty() && !covered {
+            return None;
+        }
         if self.words.contains(&addr) {
             return Some(Why::Words);
         }
@@ -124,14 +133,10 @@ impl Relevance {
         {
             return None;
         }
-        let named = &self.named;
-        if !named.is_empty() && quantities.iter().any(|q| named.covers(q)) {
+        if covered {
             return Some(Why::Dimension);
         }
-        // Meaning alone: not when the passage's quantities all measure something the topic
-        // does not name.
-        let off_topic = !named.is_empty() && !quantities.is_empty();
-        (self.meaning.contains(&addr) && !off_topic).then_some(Why::Meaning)
+        self.meaning.contains(&addr).then_some(Why::Meaning)
     }
 }
 
