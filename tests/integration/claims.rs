@@ -460,3 +460,44 @@ fn sample_vault_ddn_claims() {
         );
     }
 }
+
+/// The README's example: WEKA's read throughput on the sample vault is one thread with a
+/// change and a latest claim; the log's copy of the page's claim folds under it.
+#[test]
+fn sample_vault_weka_thread_has_a_change_and_a_latest() {
+    let env = TestEnv::new();
+    copy_dir(&repo_root().join("sample-vault"), &env.notes());
+    let out = env.run(&["index", env.notes().to_str().unwrap(), "--no-embed"]);
+    assert!(out.code == 0 || out.code == 2, "{}", out.stderr);
+    let log = "Competitors/WEKA field log.md";
+    let entries = claims(&env, &["WEKA", "--about", "throughput"]);
+    assert_eq!(
+        by_thread(&entries),
+        [(
+            "WEKA · throughput · sustained read".to_string(),
+            vec![loc(log, 21), loc(log, 26)]
+        )]
+    );
+    assert_eq!(entries[0].date.as_deref(), Some("2025-07"));
+    assert_eq!(entries[0].note_date.as_deref(), Some("2025-10-28"));
+    assert_eq!(also(&entries[0]), ["Competitors/WEKA.md:21"]);
+    let latest = &entries[1];
+    assert!(latest.latest && !entries[0].latest);
+    assert_eq!(latest.date.as_deref(), Some("2025-10"));
+    let change = latest.change.as_ref().unwrap();
+    assert_eq!(
+        (
+            change.from.as_str(),
+            change.from_date.as_deref(),
+            change.direction.as_str()
+        ),
+        ("720 GB/s", Some("2025-07"), "down")
+    );
+    let human = env
+        .ok(&["claims", "WEKA", "--about", "throughput"], 0)
+        .stdout;
+    assert!(
+        human.contains("latest · 720 GB/s → 610 GB/s, down, 3 months later"),
+        "{human}"
+    );
+}
