@@ -106,6 +106,9 @@ fn since_and_until_apply_to_the_claim_date() {
     assert!(out.stderr.contains("is after --until"), "{}", out.stderr);
 }
 
+/// An entry as compared below: `path:line`, latest, (change from, from date, direction).
+type Shown = (String, bool, Option<(String, String, String)>);
+
 /// (entity, thread, [(headline, latest, change from, direction)]) for the thread with the
 /// revised number of each timeline.
 #[test]
@@ -177,7 +180,7 @@ fn each_timeline_has_a_thread_with_its_changes_and_latest() {
     for (entity, thread, _, rows) in cases {
         let entries = claims(vault(), &[entity]);
         let members: Vec<&Entry> = entries.iter().filter(|e| e.thread == thread).collect();
-        let got: Vec<(String, bool, Option<(String, String, String)>)> = members
+        let got: Vec<Shown> = members
             .iter()
             .map(|e| {
                 (
@@ -193,7 +196,7 @@ fn each_timeline_has_a_thread_with_its_changes_and_latest() {
                 )
             })
             .collect();
-        let want: Vec<(String, bool, Option<(String, String, String)>)> = rows
+        let want: Vec<Shown> = rows
             .iter()
             .map(|(p, l, latest, ch)| {
                 (

@@ -43,6 +43,23 @@ impl Parser<'_> {
         q.prior = (toks.start.saturating_sub(2)..toks.start)
             .filter_map(|k| self.word(k))
             .any(|w| units::PRIOR_CUES.contains(&w.to_lowercase().as_str()));
+        self.measure_aspects(q, toks, clause.clone(), all);
+        if let Some(subject) = self.subject(clause).or_else(|| self.only_subject()) {
+            q.aspects.push((Axis::Subject, subject));
+        }
+        q.aspects.sort();
+    }
+
+    /// The mode, operation and basis a quantity's clause names (one each; see
+    /// [`units::ASPECTS`]), or, for mode and operation, the passage when its clause names
+    /// none and the passage names exactly one.
+    fn measure_aspects(
+        &self,
+        q: &mut Quantity,
+        toks: &Range<usize>,
+        clause: Range<usize>,
+        all: &[Range<usize>],
+    ) {
         let axes: &[Axis] = match q.dimension {
             Dimension::Throughput | Dimension::Iops | Dimension::Latency => &[Axis::Mode, Axis::Op],
             Dimension::Power => &[Axis::Mode],
@@ -50,14 +67,15 @@ impl Parser<'_> {
             _ => &[],
         };
         // Other quantities' own tokens never lend their words (`400 GB/s read, 2 PB raw`).
-        let outside = |k: usize| !all.iter().any(|r| r != toks && r.contains(&k));
-        let in_clause: Vec<String> = clause
-            .clone()
-            .filter(|&k| outside(k))
-            .filter_map(|k| self.word(k))
-            .map(str::to_lowercase)
-            .collect();
-        let everywhere: Vec<String> = words(0..self.toks.len());
+        let outside = |k: &usize| !all.iter().any(|r| r != toks && r.contains(k));
+        let lower = |r: Range<usize>| -> Vec<String> {
+            r.filter(outside)
+                .filter_map(|k| self.word(k))
+                .map(str::to_lowercase)
+                .collect()
+        };
+        let in_clause = lower(clause);
+        let everywhere = lower(0..self.toks.len());
         for &axis in axes {
             let named = |ws: &[String]| -> Vec<&'static str> {
                 let mut v: Vec<&'static str> = ws
@@ -88,10 +106,6 @@ impl Parser<'_> {
                 q.aspects.push((axis, v.to_string()));
             }
         }
-        if let Some(subject) = self.subject(clause).or_else(|| self.only_subject()) {
-            q.aspects.push((Axis::Subject, subject));
-        }
-        q.aspects.sort();
     }
 
     /// The first `phase 2`/`Tier 0` in a token range.
