@@ -104,6 +104,16 @@ impl Aliases {
             .collect()
     }
 
+    /// Every entry: its name and all the names it goes by (itself first).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, Vec<&str>)> {
+        self.entries.iter().map(|(name, others)| {
+            let all = std::iter::once(name.as_str())
+                .chain(others.iter().map(String::as_str))
+                .collect();
+            (name.as_str(), all)
+        })
+    }
+
     /// No entry.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

@@ -277,6 +277,12 @@ pub struct Known {
 /// the term dictionaries and posting lists of those fields (no per-entity search); deleted
 /// passages not yet merged away are skipped.
 pub fn known(store: &Store, searcher: &Searcher) -> Result<Vec<Known>> {
+    known_with(store, searcher, &Aliases::default())
+}
+
+/// [`known`], with the names of `entities.toml` merged: every name of an entry counts for
+/// the entry, shown by the entry's name.
+pub fn known_with(store: &Store, searcher: &Searcher, aliases: &Aliases) -> Result<Vec<Known>> {
     #[derive(Default)]
     struct Acc {
         display: Option<(u8, String)>,
@@ -298,6 +304,20 @@ pub fn known(store: &Store, searcher: &Searcher) -> Result<Vec<Known>> {
         redirect.insert(entity_key(stem(&stored(&doc, f.path))), entity_key(&title));
         pages.push((title, term, docs));
     }
+    // `entities.toml` names point at the entry's name, which is shown before any other.
+    let mut listed: HashMap<String, String> = HashMap::new();
+    for (name, all) in aliases.entries() {
+        let target = redirect
+            .get(&entity_key(name))
+            .cloned()
+            .unwrap_or_else(|| entity_key(name));
+        for n in all {
+            redirect
+                .entry(entity_key(n))
+                .or_insert_with(|| target.clone());
+        }
+        listed.entry(target).or_insert_with(|| name.to_string());
+    }
     let mut add = |name: &str, rank: u8, source: &'static str, docs: Vec<DocAddress>| {
         let mut key = entity_key(name);
         if key.is_empty() {
@@ -306,6 +326,10 @@ pub fn known(store: &Store, searcher: &Searcher) -> Result<Vec<Known>> {
         if let Some(k) = redirect.get(&key) {
             key = k.clone();
         }
+        let (name, rank) = match listed.get(&key) {
+            Some(n) => (n.as_str(), 0),
+            None => (name, rank),
+        };
         let a = acc.entry(key).or_default();
         // Prefer the spelling of a page title, then an account, then a link, then a tag.
         if a.display.as_ref().is_none_or(|(r, _)| rank < *r) {

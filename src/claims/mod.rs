@@ -30,7 +30,7 @@ pub mod topics;
 pub mod units;
 
 pub use aliases::Aliases;
-pub use entity::{known, Entity, Known};
+pub use entity::{known, known_with, Entity, Known};
 pub use fold::{same_claim, ClaimKey, KeyMaker};
 pub use thread::{Change, Claim, Direction, Entry, Seen, Thread};
 

@@ -70,7 +70,8 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
 /// `quarry claims` with no ENTITY: the entities the index knows.
 fn list_entities(config: &Config, args: &ClaimsArgs, style: &Style) -> Result<i32> {
     let engine = Engine::open(&config.index_dir, &config.model_dir)?;
-    let mut known = claims::known(engine.store(), &engine.store().searcher())?;
+    let aliases = aliases(config, &engine)?;
+    let mut known = claims::known_with(engine.store(), &engine.store().searcher(), &aliases)?;
     known.truncate(args.limit);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

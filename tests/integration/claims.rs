@@ -61,10 +61,10 @@ pub struct Seen {
 
 #[derive(Debug, Clone, serde::Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-struct Known {
-    name: String,
-    passages: u64,
-    sources: Vec<String>,
+pub struct Known {
+    pub name: String,
+    pub passages: u64,
+    pub sources: Vec<String>,
 }
 
 const A: &str = "Calls/2025-02-04 - Acme Robotics storage call.md:15";

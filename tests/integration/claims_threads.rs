@@ -6,7 +6,7 @@
 //! Claim dates, threads, `latest`, `change`, folding, `--about` by dimension, `--latest`,
 //! `--format md` citations, `--explain`, attribution and entity names.
 
-use crate::claims::{also, by_thread, claims, everywhere, heads, loc, Entry};
+use crate::claims::{also, by_thread, claims, everywhere, heads, loc, Entry, Known};
 use crate::util::{copy_dir, repo_root, TestEnv};
 use std::sync::OnceLock;
 
@@ -501,6 +501,30 @@ fn entities_toml_beside_the_config_file_and_bad_files() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("entities.toml:2"), "{}", out.stderr);
     assert!(out.stderr.starts_with("quarry: "), "{}", out.stderr);
+}
+
+#[test]
+fn the_entity_list_merges_the_names_of_entities_toml() {
+    let env = TestEnv::new();
+    copy_dir(
+        &repo_root().join("tests/fixtures/claims-v2-vault"),
+        &env.notes(),
+    );
+    env.write(
+        "Notes/2025-09-01 - Pipeline.md",
+        "- Ask [[KSTL]] and [[Acme]] for their renewal pricing.\n",
+    );
+    env.index_notes();
+    let known: Vec<Known> = env.ok(&["claims", "--json"], 0).json();
+    let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
+    assert!(
+        !names.contains(&"KSTL") && !names.contains(&"Acme"),
+        "{names:?}"
+    );
+    let kestrel = known.iter().find(|k| k.name == "Kestrel Cloud").unwrap();
+    assert_eq!(kestrel.sources, ["account", "link", "tag"]);
+    let acme = known.iter().find(|k| k.name == "Acme Storage").unwrap();
+    assert_eq!(acme.sources, ["link", "page"]);
 }
 
 #[test]
