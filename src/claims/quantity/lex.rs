@@ -201,7 +201,7 @@ impl Parser<'_> {
                 (Pat::S(c), Kind::Sym(d)) => *c == d,
                 (Pat::W(w), Kind::Word) => match case {
                     Case::Exact => self.s(j) == w,
-                    Case::Fold => self.s(j).to_lowercase() == w.to_lowercase(),
+                    Case::Fold => fold_eq(self.s(j), w),
                 },
                 _ => false,
             };
@@ -222,5 +222,14 @@ impl Parser<'_> {
             let start = end.checked_sub(pat.len())?;
             self.matches(start, pat, Case::Fold).map(|_| (*t, start))
         })
+    }
+}
+
+/// Case-insensitive equality without allocating for ASCII (nearly every unit and word).
+fn fold_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
     }
 }
