@@ -226,11 +226,13 @@ pub struct SearchArgs {
 
 /// `quarry claims`.
 #[derive(Debug, Args)]
+#[command(after_long_help = CLAIMS_HELP)]
 pub struct ClaimsArgs {
     /// The company, product or person; omit to list the entities quarry knows
     #[arg(value_name = "ENTITY")]
     pub entity: Option<String>,
-    /// Keep only passages about this topic
+    /// Keep only passages about this topic: by its words, its meaning, or a dimension it
+    /// names (throughput, price, capacity, power, latency, IOPS)
     #[arg(long, value_name = "QUERY")]
     pub about: Option<String>,
     #[allow(missing_docs)]
@@ -242,13 +244,36 @@ pub struct ClaimsArgs {
     /// Newest first
     #[arg(long)]
     pub reverse: bool,
-    /// Output: entries for people, or JSON Lines (one object per entry)
+    /// Only the newest claim of each thread (with its change from the one before)
+    #[arg(long)]
+    pub latest: bool,
+    /// Show why each claim is dated, threaded, kept apart and folded as it is
+    #[arg(long)]
+    pub explain: bool,
+    /// Output: threads for people, JSON Lines (one object per entry), or a Markdown brief
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ClaimsFormat>,
     /// Same as --format json
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
+
+/// The end of `quarry claims --help`: threads, dates, names.
+const CLAIMS_HELP: &str = "\
+Threads: claims about the same dimension (throughput, capacity, unit price, power, ...) and
+the same aspects (peak or sustained, read or write, a subject such as phase 2) form a
+thread, oldest first. The newest is marked latest; every later claim shows its change from
+the one before (1.2 TB/s -> 900 GB/s, down, 3 months later); a restatement of the same
+value (1.1 TB/s = 1,100 GB/s) folds under it as \"also in N notes\". --explain says why.
+
+Dates: a claim is dated by a date that starts it (2025-03-21, 2025-03, Mar 2025, 2025-Q3),
+else by the nearest heading that carries one, else by its note. --since and --until apply
+to that date here (a month passes when any of its days does).
+
+Names: the entity's own page (front matter aliases) and entities.toml, in the indexed
+folder or beside the config file (\"Acme Storage\" = [\"Acme\", \"ACMS\"]), add names.
+
+Exit status: 0 when claims were found, 1 when none, 2 on error.";
 
 /// `quarry search --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -276,10 +301,14 @@ impl SearchArgs {
 /// `quarry claims --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ClaimsFormat {
-    /// An entry per claim, with the notes that repeat it
+    /// A block per thread: its claims oldest first, the latest marked, changes with arrows
     Human,
     /// JSON Lines, one object per entry
     Json,
+    /// A Markdown brief for a battlecard: a heading per thread, a bullet per claim with its
+    /// date and path:line citation
+    #[value(alias = "markdown")]
+    Md,
 }
 
 impl ClaimsArgs {

@@ -3,6 +3,11 @@
 //! A note's date is a civil day (`2025-11-12`), never an instant, so it is stored as days since
 //! 1970-01-01 and converted with Howard Hinnant's `days_from_civil` algorithm
 //! (<https://howardhinnant.github.io/date_algorithms.html>). No time-zone crate is needed.
+//!
+//! A claim's own date may be coarser than a day: a running log says `2024-11 (trade show)` or
+//! `### Q3 2025`. [`Period`] keeps that precision (a day, a month or a quarter) instead of
+//! inventing a day, sorts among days by its first day (coarser first on a tie), and tests
+//! filter bounds by overlap, so `--since 2025-03-10` keeps a claim dated `2025-03`.
 
 use std::fmt;
 
@@ -126,6 +131,286 @@ pub fn parse_bound(s: &str, today: Date) -> Result<Date, String> {
     }
 }
 
+/// How precise a [`Period`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    /// A calendar quarter (`2025-Q3`).
+    Quarter,
+    /// A calendar month (`2025-03`).
+    Month,
+    /// One day (`2025-03-21`).
+    Day,
+}
+
+/// A day, a month or a quarter: the date a claim was made, as precisely as the note says it.
+///
+/// Ordered by first day, then coarser before finer (`2025-Q1` < `2025-01` < `2025-01-01` <
+/// `2025-01-02`), so a month sorts at its start among the days of the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Period {
+    start: Date,
+    precision: Precision,
+}
+
+/// English month names and their usual abbreviations, lowercase (`sept` too).
+const MONTHS: [&[&str]; 12] = [
+    &["january", "jan"],
+    &["february", "feb"],
+    &["march", "mar"],
+    &["april", "apr"],
+    &["may"],
+    &["june", "jun"],
+    &["july", "jul"],
+    &["august", "aug"],
+    &["september", "sep", "sept"],
+    &["october", "oct"],
+    &["november", "nov"],
+    &["december", "dec"],
+];
+
+impl Period {
+    /// One day.
+    pub fn day(d: Date) -> Period {
+        Period {
+            start: d,
+            precision: Precision::Day,
+        }
+    }
+
+    /// The month `year-month`, or `None` when it does not exist.
+    pub fn month(year: i32, month: u32) -> Option<Period> {
+        Some(Period {
+            start: Date::from_ymd(year, month, 1)?,
+            precision: Precision::Month,
+        })
+    }
+
+    /// The quarter `year-Qq` (`q` in 1..=4), or `None`.
+    pub fn quarter(year: i32, q: u32) -> Option<Period> {
+        if !(1..=4).contains(&q) {
+            return None;
+        }
+        Some(Period {
+            start: Date::from_ymd(year, 3 * q - 2, 1)?,
+            precision: Precision::Quarter,
+        })
+    }
+
+    /// Its first day.
+    pub fn start(self) -> Date {
+        self.start
+    }
+
+    /// Its last day.
+    pub fn end(self) -> Date {
+        let months = match self.precision {
+            Precision::Day => return self.start,
+            Precision::Month => 1,
+            Precision::Quarter => 3,
+        };
+        Date::from_days(self.start.add_months(months).days() - 1)
+    }
+
+    /// Day, month or quarter.
+    pub fn precision(self) -> Precision {
+        self.precision
+    }
+
+    /// Whether any day of the period lies within the inclusive bounds (a missing bound is
+    /// open), so a filter never hides a claim that may have been made inside it.
+    pub fn overlaps(self, since: Option<Date>, until: Option<Date>) -> bool {
+        since.is_none_or(|s| self.end() >= s) && until.is_none_or(|u| self.start <= u)
+    }
+
+    /// Whole calendar months from `self`'s start to `later`'s start (negative when earlier).
+    pub fn months_until(self, later: Period) -> i32 {
+        let (y1, m1, _) = self.start.ymd();
+        let (y2, m2, _) = later.start.ymd();
+        (y2 - y1) * 12 + m2 as i32 - m1 as i32
+    }
+
+    /// Parses a whole string as a period ([`Period::parse_prefix`] with nothing left over).
+    pub fn parse(s: &str) -> Option<Period> {
+        let s = s.trim();
+        match Period::parse_prefix(s) {
+            Some((p, n)) if n == s.len() => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Parses the date at the start of `s` and returns it with the number of bytes it took.
+    /// Forms: `2025-03-21`, `2025/03/21`, `2025-03`, `2025-Q3`, `2025 Q3`, `Q3 2025`,
+    /// `Q3-2025`, `Mar 2025`, `March 2025`, `Mar. 2025`, `Mar 21, 2025`, `21 Mar 2025`.
+    /// The date must end at a word boundary (`2025-03-211` and `Q3 20255` are no dates).
+    pub fn parse_prefix(s: &str) -> Option<(Period, usize)> {
+        let found = iso(s)
+            .or_else(|| quarter_first(s))
+            .or_else(|| month_name_first(s))
+            .or_else(|| day_first(s))?;
+        let rest = &s[found.1..];
+        let boundary = rest
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        // `2025-03-21-4` or `2025-03/` followed by digits: part of something else.
+        let glued_digit = rest.len() > 1
+            && (rest.starts_with('-') || rest.starts_with('/'))
+            && rest.as_bytes()[1].is_ascii_digit();
+        (boundary && !glued_digit).then_some(found)
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (y, m, _) = self.start.ymd();
+        match self.precision {
+            Precision::Day => write!(f, "{}", self.start),
+            Precision::Month => write!(f, "{y:04}-{m:02}"),
+            Precision::Quarter => write!(f, "{y:04}-Q{}", (m - 1) / 3 + 1),
+        }
+    }
+}
+
+impl serde::Serialize for Period {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Period {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Period, D::Error> {
+        let s = String::deserialize(d)?;
+        Period::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "'{s}' is not a date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)"
+            ))
+        })
+    }
+}
+
+/// Leading ASCII digits of `s`: their count and value (at most 4 digits are read).
+fn digits(s: &str) -> (usize, u32) {
+    let n = s.bytes().take_while(u8::is_ascii_digit).count();
+    if n == 0 || n > 4 {
+        return (n, 0);
+    }
+    (n, s[..n].parse().unwrap_or(0))
+}
+
+/// A plausible year: four digits, 1900..=2199 (a claim from another era is a typo).
+fn year(s: &str) -> Option<(i32, usize)> {
+    let (n, y) = digits(s);
+    (n == 4 && (1900..=2199).contains(&y)).then_some((y as i32, 4))
+}
+
+/// `2025-03-21`, `2025/03/21`, `2025-03`, `2025-Q3`, `2025 Q3`.
+fn iso(s: &str) -> Option<(Period, usize)> {
+    let (y, _) = year(s)?;
+    let rest = &s[4..];
+    let sep = rest.chars().next()?;
+    if sep == '-' || sep == ' ' {
+        let r = &rest[1..];
+        if let Some(q) = r.strip_prefix(['Q', 'q']) {
+            let (n, q) = digits(q);
+            return (n == 1)
+                .then(|| Period::quarter(y, q))
+                .flatten()
+                .map(|p| (p, 7));
+        }
+    }
+    if sep != '-' && sep != '/' {
+        return None;
+    }
+    let (n, m) = digits(&rest[1..]);
+    if n != 2 {
+        return None;
+    }
+    let after = &rest[3..];
+    if after.starts_with(sep) {
+        let (n, d) = digits(&after[1..]);
+        if n == 2 {
+            return Date::from_ymd(y, m, d).map(|d| (Period::day(d), 10));
+        }
+        return None;
+    }
+    Period::month(y, m).map(|p| (p, 7))
+}
+
+/// `Q3 2025`, `Q3-2025`, `Q3/2025`.
+fn quarter_first(s: &str) -> Option<(Period, usize)> {
+    let r = s.strip_prefix(['Q', 'q'])?;
+    let (n, q) = digits(r);
+    if n != 1 {
+        return None;
+    }
+    let sep = r[1..].chars().next()?;
+    if !matches!(sep, ' ' | '-' | '/') {
+        return None;
+    }
+    let (y, len) = year(&r[2..])?;
+    Period::quarter(y, q).map(|p| (p, 3 + len))
+}
+
+/// The month a word names (`Mar`, `March`, `Sept`; any case), and the word's length.
+fn month_word(s: &str) -> Option<(u32, usize)> {
+    let len = s.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let word = s[..len].to_ascii_lowercase();
+    let m = MONTHS
+        .iter()
+        .position(|names| names.contains(&word.as_str()))?;
+    Some((m as u32 + 1, len))
+}
+
+/// `Mar 2025`, `March 2025`, `Mar. 2025`, `Mar 21, 2025`, `March 21 2025`.
+fn month_name_first(s: &str) -> Option<(Period, usize)> {
+    let (m, mut i) = month_word(s)?;
+    if s[i..].starts_with('.') {
+        i += 1;
+    }
+    let spaces = |at: usize| s[at..].bytes().take_while(|b| *b == b' ').count();
+    let sp = spaces(i);
+    if sp == 0 {
+        return None;
+    }
+    i += sp;
+    if let Some((y, len)) = year(&s[i..]) {
+        return Period::month(y, m).map(|p| (p, i + len));
+    }
+    let (n, d) = digits(&s[i..]);
+    if !(1..=2).contains(&n) {
+        return None;
+    }
+    i += n;
+    if s[i..].starts_with(',') {
+        i += 1;
+    }
+    let sp = spaces(i);
+    if sp == 0 {
+        return None;
+    }
+    i += sp;
+    let (y, len) = year(&s[i..])?;
+    Date::from_ymd(y, m, d).map(|d| (Period::day(d), i + len))
+}
+
+/// `21 Mar 2025`, `21 March 2025`.
+fn day_first(s: &str) -> Option<(Period, usize)> {
+    let (n, d) = digits(s);
+    if !(1..=2).contains(&n) || !s[n..].starts_with(' ') {
+        return None;
+    }
+    let (m, len) = month_word(&s[n + 1..])?;
+    let mut i = n + 1 + len;
+    if s[i..].starts_with('.') {
+        i += 1;
+    }
+    if !s[i..].starts_with(' ') {
+        return None;
+    }
+    let (y, ylen) = year(&s[i + 1..])?;
+    Date::from_ymd(y, m, d).map(|d| (Period::day(d), i + 1 + ylen))
+}
+
 fn is_leap(y: i32) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -229,5 +514,92 @@ mod tests {
         assert!(p("-3d").is_err());
         assert!(p("3x").is_err());
         assert!(p("").is_err());
+    }
+
+    #[test]
+    fn periods_parse_print_and_sort() {
+        let p = |s: &str| Period::parse(s).map(|p| p.to_string());
+        assert_eq!(p("2025-03-21").as_deref(), Some("2025-03-21"));
+        assert_eq!(p("2025/03/21").as_deref(), Some("2025-03-21"));
+        assert_eq!(p("2025-03").as_deref(), Some("2025-03"));
+        assert_eq!(p("Mar 2025").as_deref(), Some("2025-03"));
+        assert_eq!(p("march 2025").as_deref(), Some("2025-03"));
+        assert_eq!(p("Sept. 2025").as_deref(), Some("2025-09"));
+        assert_eq!(p("Mar 21, 2025").as_deref(), Some("2025-03-21"));
+        assert_eq!(p("21 Mar 2025").as_deref(), Some("2025-03-21"));
+        assert_eq!(p("2025-Q3").as_deref(), Some("2025-Q3"));
+        assert_eq!(p("2025 Q3").as_deref(), Some("2025-Q3"));
+        assert_eq!(p("Q3 2025").as_deref(), Some("2025-Q3"));
+        for bad in [
+            "2025-13",
+            "2025-02-30",
+            "2025-Q5",
+            "Q0 2025",
+            "Mar",
+            "2025",
+            "Mayday 2025",
+            "1750-01",
+            "25-03",
+            "2025-3",
+            "é",
+            "2025-0é",
+            "Q3 20255",
+            "",
+        ] {
+            assert_eq!(p(bad), None, "{bad}");
+        }
+        // Prefixes stop at a word boundary.
+        assert_eq!(
+            Period::parse_prefix("2024-11 (trade show): Acme").map(|(p, n)| (p.to_string(), n)),
+            Some(("2024-11".into(), 7))
+        );
+        assert!(Period::parse_prefix("2025-03-211").is_none());
+        assert!(Period::parse_prefix("2025-03-21-4").is_none());
+        assert!(Period::parse_prefix("2025-03x").is_none());
+        let mut v: Vec<Period> = [
+            "2025-01-02",
+            "2025-01",
+            "2024-12-31",
+            "2025-Q1",
+            "2025-01-01",
+        ]
+        .iter()
+        .map(|s| Period::parse(s).unwrap())
+        .collect();
+        v.sort();
+        let shown: Vec<String> = v.iter().map(Period::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "2024-12-31",
+                "2025-Q1",
+                "2025-01",
+                "2025-01-01",
+                "2025-01-02"
+            ]
+        );
+    }
+
+    #[test]
+    fn periods_overlap_bounds_and_count_months() {
+        let d = |s: &str| Date::parse_prefix(s).unwrap();
+        let march = Period::parse("2025-03").unwrap();
+        assert_eq!(march.end().to_string(), "2025-03-31");
+        assert_eq!(
+            Period::parse("2024-Q1").unwrap().end().to_string(),
+            "2024-03-31"
+        );
+        assert!(march.overlaps(Some(d("2025-03-10")), None));
+        assert!(march.overlaps(None, Some(d("2025-03-01"))));
+        assert!(!march.overlaps(Some(d("2025-04-01")), None));
+        assert!(!march.overlaps(None, Some(d("2025-02-28"))));
+        assert!(march.overlaps(None, None));
+        let june = Period::parse("2025-06-15").unwrap();
+        assert_eq!(march.months_until(june), 3);
+        assert_eq!(june.months_until(march), -3);
+        let json = serde_json::to_string(&march).unwrap();
+        assert_eq!(json, "\"2025-03\"");
+        assert_eq!(serde_json::from_str::<Period>(&json).unwrap(), march);
+        assert!(serde_json::from_str::<Period>("\"soon\"").is_err());
     }
 }

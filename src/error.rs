@@ -117,6 +117,14 @@ pub enum Error {
     /// A data set (evaluation collection) is malformed.
     #[error("{0}")]
     Data(String),
+    /// An `entities.toml` (extra names for `quarry claims`) cannot be read.
+    #[error("{}: {detail}; it maps each entity to its other names, as in `DDN = [\"DataDirect Networks\"]`", path.display())]
+    Entities {
+        /// The file, with `:line` when known.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 /// The library's result type.

@@ -10,6 +10,7 @@
 //! (`Competitors/DDN.md` with `aliases: [DataDirect Networks]`). Asking for an alias finds
 //! the page too, so `quarry claims "DataDirect Networks"` is the same entity as `DDN`.
 
+use super::aliases::Aliases;
 use crate::index::{schema, Fields, Store};
 use crate::{Error, Result};
 use serde::Serialize;
@@ -24,8 +25,11 @@ use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 pub struct Entity {
     /// The name as asked.
     pub name: String,
-    /// Every name it goes by: the one asked, its page's title and file stem, its aliases
-    /// (deduplicated case-insensitively, the asked name first).
+    /// The name to show: its `entities.toml` name, else its page's title, else as asked, so
+    /// every name of one entity gives the same timeline.
+    pub display: String,
+    /// Every name it goes by: the one asked, its `entities.toml` names, its page's title and
+    /// file stem, its aliases (deduplicated case-insensitively, the asked name first).
     pub names: Vec<String>,
     /// Paths of its own pages (notes whose title or stem is one of the names, or whose
     /// aliases hold one).
@@ -33,8 +37,20 @@ pub struct Entity {
 }
 
 impl Entity {
-    /// Resolves `name`: finds the entity's pages and gathers their titles, stems and aliases.
+    /// Resolves `name` with its page's names only (no `entities.toml`).
     pub fn resolve(store: &Store, searcher: &Searcher, name: &str) -> Result<Entity> {
+        Entity::resolve_with(store, searcher, name, &Aliases::default())
+    }
+
+    /// Resolves `name`: its `entities.toml` names, then the pages of every name found
+    /// (notes whose title or file stem is the name, or that list it in `aliases`), their
+    /// titles, stems and aliases, then `entities.toml` once more for names the pages added.
+    pub fn resolve_with(
+        store: &Store,
+        searcher: &Searcher,
+        name: &str,
+        aliases: &Aliases,
+    ) -> Result<Entity> {
         let name = name.trim();
         if schema_tokens(name).is_empty() {
             return Err(Error::Query(format!(
@@ -43,51 +59,46 @@ impl Entity {
         }
         let mut entity = Entity {
             name: name.to_string(),
+            display: String::new(),
             names: vec![name.to_string()],
             pages: Vec::new(),
         };
+        let mut listed = entity.add_listed(aliases);
         let f = &store.fields;
-        let lower = name.to_lowercase();
-        let mut pages: BTreeMap<String, TantivyDocument> = BTreeMap::new();
-        // Notes that list the name among their aliases.
-        let by_alias = keyword(f.alias, &lower);
-        for addr in searcher.search(&by_alias, &DocSetCollector)? {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            pages.entry(stored(&doc, f.path)).or_insert(doc);
-        }
-        // Notes whose title is the name: a phrase query finds titles containing it, the
-        // stored title decides.
-        if let Some(by_title) = phrase(f.title, name) {
-            let mut seen = HashSet::new();
-            for addr in searcher.search(&by_title, &DocSetCollector)? {
-                let doc: TantivyDocument = searcher.doc(addr)?;
-                let path = stored(&doc, f.path);
-                if seen.insert(path.clone()) && stored(&doc, f.title).trim().to_lowercase() == lower
-                {
-                    pages.entry(path).or_insert(doc);
-                }
+        let mut page_title = None;
+        for (path, doc) in find_pages(store, searcher, &entity.names)? {
+            let title = stored(&doc, f.title);
+            if !title.trim().is_empty() {
+                page_title.get_or_insert(title.clone());
             }
-        }
-        // Notes whose file stem is the name: one term per note in the path dictionary.
-        for path in terms_where(searcher, f.path, |p| stem(p).to_lowercase() == lower)? {
-            let q = TermQuery::new(
-                Term::from_field_text(f.path, &path),
-                IndexRecordOption::Basic,
-            );
-            if let Some(addr) = searcher.search(&q, &DocSetCollector)?.into_iter().next() {
-                let doc: TantivyDocument = searcher.doc(addr)?;
-                pages.entry(path).or_insert(doc);
-            }
-        }
-        for (path, doc) in pages {
-            entity.add_name(&stored(&doc, f.title));
+            entity.add_name(&title);
             entity.add_name(stem(&path));
             for alias in doc.get_all(f.alias).filter_map(|v| v.as_str()) {
                 entity.add_name(alias);
             }
             entity.pages.push(path);
         }
+        if listed.is_none() {
+            listed = entity.add_listed(aliases);
+        }
+        entity.display = listed.or(page_title).unwrap_or_else(|| name.to_string());
         Ok(entity)
+    }
+
+    /// Adds the names of the `entities.toml` entries that know any of the entity's names;
+    /// returns the first entry's name.
+    fn add_listed(&mut self, aliases: &Aliases) -> Option<String> {
+        let found: Vec<(String, Vec<String>)> = aliases
+            .matching(&self.names)
+            .into_iter()
+            .map(|(n, all)| (n.to_string(), all.into_iter().map(str::to_string).collect()))
+            .collect();
+        for (_, all) in &found {
+            for n in all {
+                self.add_name(n);
+            }
+        }
+        found.into_iter().next().map(|(n, _)| n)
     }
 
     fn add_name(&mut self, name: &str) {
@@ -126,6 +137,51 @@ impl Entity {
         any.push((Occur::Should, Box::new(TermSetQuery::new(keywords))));
         Ok(Box::new(BooleanQuery::new(any)))
     }
+}
+
+/// The pages of an entity with these names: notes that list one of them in `aliases`, whose
+/// title is one (a phrase query finds titles containing it, the stored title decides), or
+/// whose file stem is one (one term per note in the path dictionary, scanned once).
+fn find_pages(
+    store: &Store,
+    searcher: &Searcher,
+    names: &[String],
+) -> Result<BTreeMap<String, TantivyDocument>> {
+    let f = &store.fields;
+    let lower: BTreeSet<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
+    let mut pages: BTreeMap<String, TantivyDocument> = BTreeMap::new();
+    for name in names {
+        let name = name.trim();
+        let lower = name.to_lowercase();
+        for addr in searcher.search(&keyword(f.alias, &lower), &DocSetCollector)? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            pages.entry(stored(&doc, f.path)).or_insert(doc);
+        }
+        if let Some(by_title) = phrase(f.title, name) {
+            let mut seen = HashSet::new();
+            for addr in searcher.search(&by_title, &DocSetCollector)? {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                let path = stored(&doc, f.path);
+                if seen.insert(path.clone()) && stored(&doc, f.title).trim().to_lowercase() == lower
+                {
+                    pages.entry(path).or_insert(doc);
+                }
+            }
+        }
+    }
+    for path in terms_where(searcher, f.path, |p| {
+        lower.contains(&stem(p).to_lowercase())
+    })? {
+        let q = TermQuery::new(
+            Term::from_field_text(f.path, &path),
+            IndexRecordOption::Basic,
+        );
+        if let Some(addr) = searcher.search(&q, &DocSetCollector)?.into_iter().next() {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            pages.entry(path).or_insert(doc);
+        }
+    }
+    Ok(pages)
 }
 
 /// The `quarry_en` tokens of a name.
@@ -221,6 +277,12 @@ pub struct Known {
 /// the term dictionaries and posting lists of those fields (no per-entity search); deleted
 /// passages not yet merged away are skipped.
 pub fn known(store: &Store, searcher: &Searcher) -> Result<Vec<Known>> {
+    known_with(store, searcher, &Aliases::default())
+}
+
+/// [`known`], with the names of `entities.toml` merged: every name of an entry counts for
+/// the entry, shown by the entry's name.
+pub fn known_with(store: &Store, searcher: &Searcher, aliases: &Aliases) -> Result<Vec<Known>> {
     #[derive(Default)]
     struct Acc {
         display: Option<(u8, String)>,
@@ -242,6 +304,20 @@ pub fn known(store: &Store, searcher: &Searcher) -> Result<Vec<Known>> {
         redirect.insert(entity_key(stem(&stored(&doc, f.path))), entity_key(&title));
         pages.push((title, term, docs));
     }
+    // `entities.toml` names point at the entry's name, which is shown before any other.
+    let mut listed: HashMap<String, String> = HashMap::new();
+    for (name, all) in aliases.entries() {
+        let target = redirect
+            .get(&entity_key(name))
+            .cloned()
+            .unwrap_or_else(|| entity_key(name));
+        for n in all {
+            redirect
+                .entry(entity_key(n))
+                .or_insert_with(|| target.clone());
+        }
+        listed.entry(target).or_insert_with(|| name.to_string());
+    }
     let mut add = |name: &str, rank: u8, source: &'static str, docs: Vec<DocAddress>| {
         let mut key = entity_key(name);
         if key.is_empty() {
@@ -250,6 +326,10 @@ pub fn known(store: &Store, searcher: &Searcher) -> Result<Vec<Known>> {
         if let Some(k) = redirect.get(&key) {
             key = k.clone();
         }
+        let (name, rank) = match listed.get(&key) {
+            Some(n) => (n.as_str(), 0),
+            None => (name, rank),
+        };
         let a = acc.entry(key).or_default();
         // Prefer the spelling of a page title, then an account, then a link, then a tag.
         if a.display.as_ref().is_none_or(|(r, _)| rank < *r) {
@@ -302,11 +382,7 @@ pub fn known(store: &Store, searcher: &Searcher) -> Result<Vec<Known>> {
 /// Merge key of an entity name: lowercase, words joined by one space (`Acme-Robotics`,
 /// `acme robotics` and `account/acme-robotics`'s tail are one entity).
 fn entity_key(name: &str) -> String {
-    name.to_lowercase()
-        .split(|c: char| c.is_whitespace() || c == '-' || c == '_')
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    super::aliases::key(name)
 }
 
 /// The stored value of `field` in the passage `addr` whose lowercase is `term` (keyword

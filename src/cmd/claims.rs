@@ -1,18 +1,19 @@
 //! `quarry claims`.
 
 use super::Config;
-use crate::claims::{self, Request};
+use crate::claims::{self, Aliases, Request};
 use crate::cli::{ClaimsArgs, ClaimsFormat};
 use crate::date::Date;
 use crate::render::{claims as render, highlight, Style};
 use crate::search::Engine;
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use std::io::Write;
+use std::path::PathBuf;
 
 /// Runs `quarry claims`: the entity's timeline, or with no ENTITY the entities known.
 pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
     let filters = super::filters(&args.filters, Date::today())?;
-    let json = args.output() == ClaimsFormat::Json;
+    let format = args.output();
     if args.limit == 0 {
         bail!("--limit must be at least 1");
     }
@@ -21,24 +22,10 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
     };
     let entity = args.entity.as_deref().map(str::trim).unwrap_or("");
     if entity.is_empty() {
-        if args.about.is_some() || !filters.is_empty() {
-            bail!("--about and filters need an ENTITY, as in `quarry claims DDN --since 6m`; `quarry claims` alone lists the entities");
+        if args.about.is_some() || !filters.is_empty() || args.latest {
+            bail!("--about, --latest and filters need an ENTITY, as in `quarry claims DDN --since 6m`; `quarry claims` alone lists the entities");
         }
-        let engine = Engine::open(&config.index_dir, &config.model_dir)?;
-        let mut known = claims::known(engine.store(), &engine.store().searcher())?;
-        known.truncate(args.limit);
-        let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        if json {
-            for k in &known {
-                serde_json::to_writer(&mut out, k)?;
-                out.write_all(b"\n")?;
-            }
-        } else {
-            render::write_known(&mut out, &style, &known)?;
-        }
-        out.flush()?;
-        return Ok(if known.is_empty() { 1 } else { 0 });
+        return list_entities(config, args, &style);
     }
     if args.about.as_deref().is_some_and(|a| a.trim().is_empty()) {
         bail!("--about needs a topic, as in --about \"read throughput\"");
@@ -49,29 +36,76 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
         about: args.about.clone(),
         filters,
         reverse: args.reverse,
+        latest: args.latest,
         limit: args.limit,
+        aliases: aliases(config, &engine)?,
     };
     let timeline = claims::timeline(&engine, &req)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    if json {
-        for e in &timeline.entries {
-            render::write_json(&mut out, e)?;
-        }
-    } else {
-        let terms = highlight::name_terms(&timeline.entity.names, args.about.as_deref());
-        let printer = render::Timeline { style, terms };
-        for (i, e) in timeline.entries.iter().enumerate() {
-            printer.write_entry(&mut out, e, i == 0)?;
+    match format {
+        ClaimsFormat::Json => render::write_json(&mut out, &timeline, args.explain)?,
+        ClaimsFormat::Md => render::write_markdown(&mut out, &timeline, args.about.as_deref())?,
+        ClaimsFormat::Human => {
+            let terms = highlight::name_terms(&timeline.entity.names, args.about.as_deref());
+            let printer = render::Threads {
+                style,
+                terms,
+                explain: args.explain,
+            };
+            printer.write(&mut out, &timeline)?;
         }
     }
     out.flush()?;
-    if !json && timeline.entries.len() < timeline.total {
+    if format != ClaimsFormat::Json && timeline.len() < timeline.total {
         eprintln!(
             "quarry: note: showing {} of {} claims; raise -n to see more",
-            timeline.entries.len(),
+            timeline.len(),
             timeline.total
         );
     }
-    Ok(if timeline.entries.is_empty() { 1 } else { 0 })
+    Ok(if timeline.is_empty() { 1 } else { 0 })
+}
+
+/// `quarry claims` with no ENTITY: the entities the index knows.
+fn list_entities(config: &Config, args: &ClaimsArgs, style: &Style) -> Result<i32> {
+    let engine = Engine::open(&config.index_dir, &config.model_dir)?;
+    let aliases = aliases(config, &engine)?;
+    let mut known = claims::known_with(engine.store(), &engine.store().searcher(), &aliases)?;
+    known.truncate(args.limit);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match args.output() {
+        ClaimsFormat::Json => {
+            for k in &known {
+                serde_json::to_writer(&mut out, k)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        ClaimsFormat::Human | ClaimsFormat::Md => render::write_known(&mut out, style, &known)?,
+    }
+    out.flush()?;
+    Ok(if known.is_empty() { 1 } else { 0 })
+}
+
+/// `entities.toml` from the indexed folders and the config file's folder.
+fn aliases(config: &Config, engine: &Engine) -> Result<Aliases> {
+    let roots: Vec<PathBuf> = engine
+        .store()
+        .manifest()?
+        .roots
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+    let beside_config = config
+        .file
+        .as_deref()
+        .and_then(|f| f.parent())
+        .map(PathBuf::from);
+    let folders: Vec<&std::path::Path> = roots
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(beside_config.as_deref())
+        .collect();
+    Aliases::discover(folders).context("reading entities.toml")
 }

@@ -59,6 +59,9 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocumen
             doc.add_u64(fields.line, u64::from(p.line_start));
             doc.add_u64(fields.line_end, u64::from(p.line_end));
             doc.add_u64(fields.pid, prepared.pid);
+            if let Some(source) = &meta.source {
+                doc.add_text(fields.source, source);
+            }
             (doc, prepared.pid, prepared.embed_text)
         })
         .collect()

@@ -60,6 +60,8 @@ pub struct Fields {
     pub line_end: Field,
     /// Hash of the embedding input, the key into the vector store.
     pub pid: Field,
+    /// Front matter `source` (stored only; claims attribute passages with it).
+    pub source: Field,
 }
 
 /// Builds the schema.
@@ -109,6 +111,7 @@ pub fn build() -> (Schema, Fields) {
         line: b.add_u64_field("line", NumericOptions::default().set_stored()),
         line_end: b.add_u64_field("line_end", NumericOptions::default().set_stored()),
         pid: b.add_u64_field("pid", NumericOptions::default().set_fast()),
+        source: b.add_text_field("source", STORED),
     };
     (b.build(), fields)
 }
@@ -135,6 +138,7 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         line: f("line")?,
         line_end: f("line_end")?,
         pid: f("pid")?,
+        source: f("source")?,
     })
 }
 

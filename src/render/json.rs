@@ -31,6 +31,8 @@ mod tests {
             score: 1.5,
             explain: None,
             pid: 42,
+            participants: Vec::new(),
+            source: None,
         }
     }
 

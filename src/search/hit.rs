@@ -58,6 +58,12 @@ pub struct Hit {
     /// Hash of the embedding input (the vector key).
     #[serde(skip)]
     pub pid: u64,
+    /// The note's `participants` (for claims' attribution; not in search's JSON).
+    #[serde(skip)]
+    pub participants: Vec<String>,
+    /// The note's front matter `source` (for claims' attribution; not in search's JSON).
+    #[serde(skip)]
+    pub source: Option<String>,
 }
 
 /// Reads a stored passage.
@@ -105,6 +111,15 @@ pub fn load_hit(searcher: &Searcher, fields: &Fields, addr: DocAddress, score: f
         score,
         explain: None,
         pid,
+        participants: doc
+            .get_all(fields.participant)
+            .filter_map(|v| v.as_str())
+            .map(str::to_string)
+            .collect(),
+        source: doc
+            .get_first(fields.source)
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
     })
 }
 

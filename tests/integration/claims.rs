@@ -1,37 +1,70 @@
-//! `quarry claims`: entity timelines with near-duplicates folded, on
-//! `tests/fixtures/claims-vault/` (entity Hammerspace) and on `sample-vault/` (entity DDN).
-//! See tests/fixtures/SAMPLE-VAULT.md §4 and §5 for what each passage is for.
+//! `quarry claims` on `tests/fixtures/claims-vault/` (entity Hammerspace) and on
+//! `sample-vault/` (entity DDN): which passages belong to an entity, folding, filters,
+//! order, output. See tests/fixtures/SAMPLE-VAULT.md §4 and §5 for what each passage is
+//! for. Dates, threads and changes on the log-style vault: `claims_threads.rs`.
 
 use crate::util::{copy_dir, repo_root, TestEnv};
 
-/// The JSON object per entry, as documented (decoded independently of the library's types,
-/// so a renamed field fails here).
+/// The JSON object per entry, as documented in the README (decoded independently of the
+/// library's types, so a renamed or added field fails here).
 #[derive(Debug, Clone, serde::Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-struct Entry {
-    date: Option<String>,
-    path: String,
-    line: u64,
-    title: String,
-    kind: String,
-    text: String,
-    also: Vec<Seen>,
+pub struct Entry {
+    pub date: Option<String>,
+    pub note_date: Option<String>,
+    pub path: String,
+    pub line: u64,
+    pub title: String,
+    pub participants: Vec<String>,
+    pub source: Option<String>,
+    pub section: String,
+    pub kind: String,
+    pub text: String,
+    pub quantities: Vec<Quantity>,
+    pub thread: String,
+    pub latest: bool,
+    pub change: Option<Change>,
+    pub also: Vec<Seen>,
+    #[serde(default)]
+    pub explain: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-struct Seen {
-    date: Option<String>,
-    path: String,
-    line: u64,
+pub struct Quantity {
+    pub text: String,
+    pub value: f64,
+    pub high: Option<f64>,
+    pub unit: String,
+    pub dimension: String,
+    pub qualifier: Option<String>,
+    pub span: [usize; 2],
 }
 
 #[derive(Debug, Clone, serde::Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-struct Known {
-    name: String,
-    passages: u64,
-    sources: Vec<String>,
+pub struct Change {
+    pub from: String,
+    pub from_date: Option<String>,
+    pub direction: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Seen {
+    pub date: Option<String>,
+    pub note_date: Option<String>,
+    pub path: String,
+    pub line: u64,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Known {
+    pub name: String,
+    pub passages: u64,
+    pub sources: Vec<String>,
 }
 
 const A: &str = "Calls/2025-02-04 - Acme Robotics storage call.md:15";
@@ -56,7 +89,7 @@ fn claims_vault() -> TestEnv {
 }
 
 /// Runs `quarry claims … --json` and decodes it; exit status must be 0 or 1.
-fn claims(env: &TestEnv, args: &[&str]) -> Vec<Entry> {
+pub fn claims(env: &TestEnv, args: &[&str]) -> Vec<Entry> {
     let mut all = vec!["claims", "--json"];
     all.extend_from_slice(args);
     let out = env.run(&all);
@@ -74,48 +107,82 @@ fn claims(env: &TestEnv, args: &[&str]) -> Vec<Entry> {
     out.json()
 }
 
-fn loc(path: &str, line: u64) -> String {
+pub fn loc(path: &str, line: u64) -> String {
     format!("{path}:{line}")
 }
 
-fn heads(entries: &[Entry]) -> Vec<String> {
+pub fn heads(entries: &[Entry]) -> Vec<String> {
     entries.iter().map(|e| loc(&e.path, e.line)).collect()
 }
 
-fn also(e: &Entry) -> Vec<String> {
+pub fn also(e: &Entry) -> Vec<String> {
     e.also.iter().map(|s| loc(&s.path, s.line)).collect()
 }
 
 /// Every passage location of the answer, headlines and folded ones.
-fn everywhere(entries: &[Entry]) -> Vec<String> {
+pub fn everywhere(entries: &[Entry]) -> Vec<String> {
     entries
         .iter()
         .flat_map(|e| std::iter::once(loc(&e.path, e.line)).chain(also(e)))
         .collect()
 }
 
+/// The entries of each thread, in order.
+pub fn by_thread(entries: &[Entry]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for e in entries {
+        match out.last_mut() {
+            Some((t, v)) if *t == e.thread => v.push(loc(&e.path, e.line)),
+            _ => out.push((e.thread.clone(), vec![loc(&e.path, e.line)])),
+        }
+    }
+    out
+}
+
 #[test]
-fn timeline_in_date_order_with_undated_last() {
+fn threads_in_date_order_with_statements_and_undated_last() {
     let env = claims_vault();
     let entries = claims(&env, &["Hammerspace"]);
+    // (a) "400 GB/s … read … Tier 0" names fewer aspects than (d) "310 GB/s sustained read
+    // … Tier 0", so it joins (d)'s thread; the price is its own thread; passages without a
+    // quantity are statements, oldest first, undated last. The page's own passages (line 16
+    // paragraph, line 24) come with the page's date.
+    let throughput = "Hammerspace · throughput · sustained read tier 0";
+    let price = "Hammerspace · unit price per GB-month · tier 0";
+    let statements = "Hammerspace · statements";
+    let threads = by_thread(&entries);
+    let names: Vec<&str> = threads.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(names, [throughput, price, statements], "{threads:#?}");
+    assert_eq!(threads[0].1, [A, D]);
+    assert_eq!(threads[1].1, [E]);
+    assert_eq!(
+        threads[2].1,
+        [
+            "Competitors/Hammerspace.md:16",
+            PAGE_24,
+            PARTNER,
+            LOOSE_NAME,
+            LOOSE_ALIAS
+        ]
+    );
+    for (_, locs) in &threads {
+        let dates: Vec<Option<String>> = entries
+            .iter()
+            .filter(|e| locs.contains(&loc(&e.path, e.line)))
+            .map(|e| e.date.clone())
+            .collect();
+        let undated = dates
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(dates.len());
+        assert!(dates[undated..].iter().all(Option::is_none), "{dates:?}");
+        assert!(
+            dates[..undated].windows(2).all(|w| w[0] <= w[1]),
+            "{dates:?}"
+        );
+    }
+    // (b) and (c) are folded under (a), so they are no headlines.
     let h = heads(&entries);
-    // The page's own passages (line 16 paragraph, line 24) come with the page's date.
-    let pos = |x: &str| {
-        h.iter()
-            .position(|p| p == x)
-            .unwrap_or_else(|| panic!("{x} missing from {h:?}"))
-    };
-    assert!(pos(A) < pos(PAGE_24));
-    assert!(pos(PAGE_24) < pos(PARTNER));
-    assert!(pos(PARTNER) < pos(D));
-    assert!(pos(D) < pos(E));
-    assert_eq!(&h[h.len() - 2..], [LOOSE_NAME, LOOSE_ALIAS]);
-    let dates: Vec<Option<String>> = entries.iter().map(|e| e.date.clone()).collect();
-    let dated: Vec<&String> = dates.iter().flatten().collect();
-    assert!(dated.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
-    assert_eq!(dates[dates.len() - 2..], [None, None]);
-    assert!(dates[..dates.len() - 2].iter().all(Option::is_some));
-    // (c) is folded under (a), so it is no headline.
     assert!(!h.contains(&C.to_string()) && !h.contains(&B.to_string()));
     assert!(!everywhere(&entries).iter().any(|p| p.starts_with(LAB)));
 }
@@ -136,7 +203,7 @@ fn copy_and_recap_fold_under_the_original() {
 }
 
 #[test]
-fn revised_number_stays_separate() {
+fn revised_number_stays_separate_as_the_latest_with_its_change() {
     let env = claims_vault();
     for args in [
         &["Hammerspace"][..],
@@ -150,6 +217,13 @@ fn revised_number_stays_separate() {
         assert!(d.also.is_empty(), "{d:?}");
         assert!(d.text.contains("310 GB/s"));
         assert_eq!(d.date.as_deref(), Some("2025-06-02"));
+        assert!(d.latest);
+        let change = d.change.as_ref().expect("a change from (a)");
+        assert_eq!(change.from, "400 GB/s");
+        assert_eq!(change.from_date.as_deref(), Some("2025-02-04"));
+        assert_eq!(change.direction, "down");
+        let a = entries.iter().find(|e| loc(&e.path, e.line) == A).unwrap();
+        assert!(!a.latest && a.change.is_none() && a.thread == d.thread);
     }
 }
 
@@ -236,12 +310,21 @@ fn reverse_is_newest_first_with_undated_still_last() {
     let fwd = claims(&env, &["Hammerspace"]);
     let rev = claims(&env, &["Hammerspace", "--reverse"]);
     assert_eq!(fwd.len(), rev.len());
-    let dated = fwd.iter().filter(|e| e.date.is_some()).count();
-    let mut expect = fwd[..dated].to_vec();
-    expect.reverse();
-    assert_eq!(rev[..dated], expect[..]);
-    assert_eq!(rev[dated..], fwd[dated..]);
-    assert_eq!(heads(&rev)[0], E);
+    // Threads by their newest claim; inside each, newest first, undated still last;
+    // statements stay last.
+    let threads = by_thread(&rev);
+    assert_eq!(threads[0].1, [E]);
+    assert_eq!(threads[1].1, [D, A]);
+    assert_eq!(
+        threads[2].1,
+        [
+            PARTNER,
+            PAGE_24,
+            "Competitors/Hammerspace.md:16",
+            LOOSE_NAME,
+            LOOSE_ALIAS
+        ]
+    );
     // -n cuts after ordering.
     assert_eq!(
         heads(&claims(&env, &["Hammerspace", "--reverse", "-n", "1"])),
@@ -251,12 +334,12 @@ fn reverse_is_newest_first_with_undated_still_last() {
 }
 
 #[test]
-fn human_output_is_a_timeline() {
+fn human_output_is_a_block_per_thread() {
     let env = claims_vault();
     let out = env.ok(&["claims", "Hammerspace", "--about", "read throughput"], 0);
     let s = &out.stdout;
     assert!(
-        s.starts_with("2025-02-04  Hammerspace claimed 400 GB/s"),
+        s.starts_with("Hammerspace · throughput · sustained read tier 0\n  2025-02-04  Hammerspace claimed 400 GB/s"),
         "{s}"
     );
     assert!(
@@ -272,8 +355,13 @@ fn human_output_is_a_timeline() {
         s.contains("2025-06-02  Hammerspace now says 310 GB/s"),
         "{s}"
     );
+    assert!(
+        s.contains("latest · 400 GB/s → 310 GB/s, down, 4 months later"),
+        "{s}"
+    );
     assert!(!s.contains('\x1b'), "NO_COLOR is set");
     let all = env.ok(&["claims", "Hammerspace"], 0).stdout;
+    assert!(all.contains("\nHammerspace · statements\n"), "{all}");
     assert!(
         all.contains("undated     Hammerspace keeps positioning"),
         "{all}"
@@ -371,4 +459,45 @@ fn sample_vault_ddn_claims() {
             "{must} missing: {everything:?}"
         );
     }
+}
+
+/// The README's example: WEKA's read throughput on the sample vault is one thread with a
+/// change and a latest claim; the log's copy of the page's claim folds under it.
+#[test]
+fn sample_vault_weka_thread_has_a_change_and_a_latest() {
+    let env = TestEnv::new();
+    copy_dir(&repo_root().join("sample-vault"), &env.notes());
+    let out = env.run(&["index", env.notes().to_str().unwrap(), "--no-embed"]);
+    assert!(out.code == 0 || out.code == 2, "{}", out.stderr);
+    let log = "Competitors/WEKA field log.md";
+    let entries = claims(&env, &["WEKA", "--about", "throughput"]);
+    assert_eq!(
+        by_thread(&entries),
+        [(
+            "WEKA · throughput · sustained read".to_string(),
+            vec![loc(log, 21), loc(log, 26)]
+        )]
+    );
+    assert_eq!(entries[0].date.as_deref(), Some("2025-07"));
+    assert_eq!(entries[0].note_date.as_deref(), Some("2025-10-28"));
+    assert_eq!(also(&entries[0]), ["Competitors/WEKA.md:21"]);
+    let latest = &entries[1];
+    assert!(latest.latest && !entries[0].latest);
+    assert_eq!(latest.date.as_deref(), Some("2025-10"));
+    let change = latest.change.as_ref().unwrap();
+    assert_eq!(
+        (
+            change.from.as_str(),
+            change.from_date.as_deref(),
+            change.direction.as_str()
+        ),
+        ("720 GB/s", Some("2025-07"), "down")
+    );
+    let human = env
+        .ok(&["claims", "WEKA", "--about", "throughput"], 0)
+        .stdout;
+    assert!(
+        human.contains("latest · 720 GB/s → 610 GB/s, down, 3 months later"),
+        "{human}"
+    );
 }

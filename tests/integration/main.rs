@@ -3,6 +3,7 @@
 mod util;
 
 mod claims;
+mod claims_threads;
 mod cli;
 mod config;
 mod hardening;

@@ -21,9 +21,9 @@ fn indexes_the_sample_vault_and_reports_broken_files() {
         0,
     );
     let s: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
-    assert_eq!(s["files"], 36, "{}", out.stdout);
+    assert_eq!(s["files"], 37, "{}", out.stdout);
     assert_eq!(s["skipped"], 1);
-    assert_eq!(s["notes"], 35);
+    assert_eq!(s["notes"], 36);
     assert!(
         out.stderr.contains("binary-png.md: binary file"),
         "{}",
