@@ -155,12 +155,33 @@ pub struct FilterArgs {
     /// Only notes dated on or before DATE (YYYY-MM-DD, or 30d, 2w, 6m, 1y ago)
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Only passages of this kind: fact, action, decision, paragraph (repeatable or comma-separated)
+    /// Only passages of this kind: fact, action, decision, paragraph, row (repeatable or
+    /// comma-separated)
     #[arg(long, value_name = "KIND", value_delimiter = ',')]
     pub kind: Vec<String>,
     /// Only notes whose path matches GLOB, or lies under a folder (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub path: Vec<String>,
+    /// Only passages that carry this #tag themselves (repeatable, all must match; `--tag`
+    /// looks at the whole note)
+    #[arg(long, value_name = "TAG")]
+    pub passage_tag: Vec<String>,
+    /// Only tasks with this status: open, done, proposed, cancelled, or a checkbox character
+    /// such as `/` (repeatable or comma-separated)
+    #[arg(long, value_name = "STATUS", value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only tasks of this owner (`@NAME` on the line; case-insensitive; repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub owner: Vec<String>,
+    /// Only tasks due before DATE (YYYY-MM-DD, today, 30d ago, +7d ahead)
+    #[arg(long, value_name = "DATE")]
+    pub due_before: Option<String>,
+    /// Only tasks due after DATE (YYYY-MM-DD, today, 30d ago, +7d ahead)
+    #[arg(long, value_name = "DATE")]
+    pub due_after: Option<String>,
+    /// Only open tasks due before today
+    #[arg(long)]
+    pub overdue: bool,
 }
 
 /// Ranking mode on the command line (also the config file's `mode`).

@@ -62,24 +62,47 @@ pub fn filters(args: &FilterArgs, today: Date) -> Result<Filters> {
     for k in args.kind.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
         match Kind::parse(k) {
             Some(kind) => kinds.push(kind),
-            None => bail!("--kind: '{k}' is not a kind; use fact, action, decision or paragraph"),
+            None => {
+                bail!("--kind: '{k}' is not a kind; use fact, action, decision, paragraph or row")
+            }
         }
     }
     // `--kind ,` or `--kind ""` names no kind at all: an error like `--tag ""`, not a silent
     // "any kind" (a stray trailing comma, as in `fact,`, is forgiven).
     if !args.kind.is_empty() && kinds.is_empty() {
-        bail!("--kind needs a value: fact, action, decision or paragraph");
+        bail!("--kind needs a value: fact, action, decision, paragraph or row");
     }
     for (flag, values) in [
         ("--tag", &args.tag),
         ("--account", &args.account),
         ("--participant", &args.participant),
         ("--path", &args.path),
+        ("--passage-tag", &args.passage_tag),
+        ("--owner", &args.owner),
     ] {
         if values.iter().any(|v| v.trim().is_empty()) {
             bail!("{flag} needs a value");
         }
     }
+    let mut statuses = Vec::new();
+    for s in args.status.iter().filter(|s| !s.trim().is_empty()) {
+        match crate::note::task::parse_status(s) {
+            Some(status) => statuses.push(status),
+            None => bail!(
+                "--status: '{s}' is not a status; use open, done, proposed, cancelled, or a checkbox character such as /"
+            ),
+        }
+    }
+    if !args.status.is_empty() && statuses.is_empty() {
+        bail!("--status needs a value: open, done, proposed, cancelled");
+    }
+    let day = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|s| parse_bound(s, today))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+    };
     Ok(Filters {
         tags: args.tag.clone(),
         accounts: args.account.clone(),
@@ -88,5 +111,12 @@ pub fn filters(args: &FilterArgs, today: Date) -> Result<Filters> {
         until,
         kinds,
         paths: args.path.clone(),
+        passage_tags: args.passage_tag.clone(),
+        statuses,
+        owners: args.owner.clone(),
+        due_before: day("--due-before", &args.due_before)?,
+        due_after: day("--due-after", &args.due_after)?,
+        overdue: args.overdue.then_some(today),
+        cwd: std::env::current_dir().ok(),
     })
 }

@@ -142,7 +142,8 @@ impl Parser<'_> {
             .delete_term(Term::from_field_text(self.fields.key, key));
         let passages = note.passages.len() as u32;
         let mut missing = Vec::new();
-        for (doc, pid, input) in documents(&note, key, self.fields) {
+        let root = root_of(f);
+        for (doc, pid, input) in documents(&note, key, &root, self.fields) {
             if let Some((store, _)) = self.want {
                 if !store.contains(pid) {
                     missing.push((pid, input));
@@ -161,6 +162,16 @@ impl Parser<'_> {
         }
         Ok(passages)
     }
+}
+
+/// The folder `f.rel` is relative to: its absolute path less the relative one (for a single
+/// file given as a root, the file's folder).
+fn root_of(f: &Found) -> String {
+    let mut root = f.abs.clone();
+    for _ in f.rel.split('/') {
+        root.pop();
+    }
+    root.to_string_lossy().into_owned()
 }
 
 fn read_limited(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {

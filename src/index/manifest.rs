@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// On-disk format version; an index with another version must be rebuilt.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// The commit payload.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

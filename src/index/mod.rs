@@ -12,6 +12,7 @@ mod document;
 mod files;
 mod ingest;
 pub mod manifest;
+pub mod names;
 pub mod schema;
 pub mod stats;
 mod update;

@@ -183,6 +183,7 @@ mod tests {
             score: 0.0,
             explain: None,
             pid: 0,
+            ..Hit::default()
         }
     }
 

@@ -1,4 +1,5 @@
-//! Filters: tag (hierarchical), account, participant, date range, kind, path glob.
+//! Filters: tag (hierarchical), account, participant, date range, kind, path glob, and the
+//! passage-level ones: the passage's own tags and its task status, owner and due date.
 //! Each becomes a tantivy query intersected with the text query, never a post-filter.
 
 use crate::date::Date;
@@ -27,13 +28,45 @@ pub struct Filters {
     pub kinds: Vec<Kind>,
     /// Path globs; any may match.
     pub paths: Vec<String>,
+    /// The passage's own tags; each must be present (hierarchical, like `tags`).
+    pub passage_tags: Vec<String>,
+    /// Task statuses (`open`, `done`, `proposed`, `cancelled`, or a checkbox character); any
+    /// may match.
+    pub statuses: Vec<String>,
+    /// Task owners; any may match (case-insensitive).
+    pub owners: Vec<String>,
+    /// Due strictly before this day.
+    pub due_before: Option<Date>,
+    /// Due strictly after this day.
+    pub due_after: Option<Date>,
+    /// Open and due strictly before this day (`--overdue` passes today).
+    pub overdue: Option<Date>,
+    /// The folder a relative `--path` is also read from (the working folder).
+    pub cwd: Option<std::path::PathBuf>,
 }
 
 impl Filters {
-    /// No filter given.
+    /// No filter given (the working folder alone filters nothing).
     pub fn is_empty(&self) -> bool {
-        *self == Filters::default()
+        Filters {
+            cwd: None,
+            ..self.clone()
+        } == Filters::default()
     }
+}
+
+/// `field < day` (`Excluded` upper) or `field > day` (`Excluded` lower).
+fn day_range(
+    field: tantivy::schema::Field,
+    before: Option<Date>,
+    after: Option<Date>,
+) -> Box<dyn Query> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    let term = |d: Date| Term::from_field_date(field, indexable(d));
+    Box::new(RangeQuery::new(
+        after.map_or(Unbounded, |d| Excluded(term(d))),
+        before.map_or(Unbounded, |d| Excluded(term(d))),
+    ))
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {
@@ -111,6 +144,51 @@ pub fn filter_queries(
     }
     if !f.paths.is_empty() {
         out.push(path_query(fields, searcher, &f.paths)?);
+    }
+    out.extend(task_queries(fields, f)?);
+    Ok(out)
+}
+
+/// The passage-level filters: own tags, task status, owner, due dates.
+fn task_queries(fields: &Fields, f: &Filters) -> Result<Vec<Box<dyn Query>>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    for tag in &f.passage_tags {
+        let t = crate::note::normalise_tag(tag)
+            .ok_or_else(|| Error::Query(format!("--passage-tag '{tag}' is not a tag")))?;
+        out.push(term_query(Term::from_field_text(fields.passage_tag, &t)));
+    }
+    if !f.statuses.is_empty() {
+        out.push(any_of(
+            f.statuses
+                .iter()
+                .map(|s| term_query(Term::from_field_text(fields.status, s)))
+                .collect(),
+        ));
+    }
+    if !f.owners.is_empty() {
+        out.push(any_of(
+            f.owners
+                .iter()
+                .map(|o| {
+                    let o = o.trim().trim_start_matches('@').to_lowercase();
+                    term_query(Term::from_field_text(fields.owner, &o))
+                })
+                .collect(),
+        ));
+    }
+    if let (Some(a), Some(b)) = (f.due_after, f.due_before) {
+        if a.days() + 1 >= b.days() {
+            return Err(Error::Query(format!(
+                "--due-after {a} and --due-before {b} leave no day between them; nothing can match"
+            )));
+        }
+    }
+    if f.due_before.is_some() || f.due_after.is_some() {
+        out.push(day_range(fields.due, f.due_before, f.due_after));
+    }
+    if let Some(today) = f.overdue {
+        out.push(term_query(Term::from_field_text(fields.status, "open")));
+        out.push(day_range(fields.due, Some(today), None));
     }
     Ok(out)
 }
