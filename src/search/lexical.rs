@@ -52,7 +52,7 @@ pub fn build_query(
     text: &str,
     filters: &Filters,
 ) -> Result<Box<dyn Query>> {
-    let clauses = query::parse(text)?;
+    let clauses = without_stop_words(query::parse(text)?);
     let mut parts: Vec<(tantivy::query::Occur, Box<dyn Query>)> = Vec::new();
     let mut positive = false;
     let mut text_part: Vec<(tantivy::query::Occur, Box<dyn Query>)> = Vec::new();
@@ -86,6 +86,26 @@ pub fn build_query(
         ));
     }
     Ok(Box::new(BooleanQuery::new(parts)))
+}
+
+/// The clauses without plain query words that are stop words ([`super::stopwords`]), unless
+/// nothing else positive would be left. Phrases, `+`/`-` words, prefixes and fielded clauses
+/// are kept as written.
+pub(crate) fn without_stop_words(clauses: Vec<Clause>) -> Vec<Clause> {
+    let droppable = |c: &Clause| {
+        c.occur == Occur::Should
+            && c.target == Target::All
+            && !c.phrase
+            && !c.prefix
+            && super::stopwords::all_stop_words(&c.value)
+    };
+    if !clauses
+        .iter()
+        .any(|c| c.occur != Occur::MustNot && !droppable(c))
+    {
+        return clauses;
+    }
+    clauses.into_iter().filter(|c| !droppable(c)).collect()
 }
 
 /// The filters alone, as one query (for semantic search: filter first, then rank).
@@ -233,4 +253,29 @@ fn prefix_clause(fields: &Fields, clause: &Clause) -> Result<Option<Box<dyn Quer
         }
     }
     Ok(Some(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(q: &str) -> Vec<String> {
+        without_stop_words(query::parse(q).unwrap())
+            .into_iter()
+            .map(|c| c.value)
+            .collect()
+    }
+
+    #[test]
+    fn stop_words_are_dropped_unless_nothing_else_is_left() {
+        assert_eq!(values("who is short on GPUs"), vec!["short", "GPUs"]);
+        assert_eq!(values("who is it"), vec!["who", "is", "it"]);
+        assert_eq!(values("who +gpu"), vec!["gpu"]);
+        assert_eq!(values("who -gpu"), vec!["who", "gpu"]);
+        // Phrases, required words, prefixes and fields keep their stop words.
+        assert_eq!(
+            values("\"the who\" +the wh* title:who x"),
+            vec!["the who", "the", "wh", "who", "x"]
+        );
+    }
 }

@@ -20,6 +20,7 @@ pub mod modes;
 pub mod query;
 pub mod request;
 pub mod semantic;
+pub mod stopwords;
 
 pub use engine::Engine;
 pub use filter::Filters;
