@@ -72,6 +72,12 @@ pub enum Command {
     /// Exit status: 0 when the run completed, even with skipped files (the summary counts
     /// them); 2 on error, and then nothing of the run is committed.
     Index(IndexArgs),
+    /// List the folders the index holds, or drop one
+    ///
+    /// `quarry roots` lists each indexed folder with its number of notes; `quarry roots
+    /// remove FOLDER` drops the folder and its notes from the index (the files are not
+    /// touched). `quarry index FOLDER` adds a folder.
+    Roots(RootsArgs),
     /// Search the index for passages
     ///
     /// Query syntax: plain words (ranked, any may match); "exact phrase"; -word to exclude;
@@ -135,6 +141,35 @@ pub struct IndexArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// `quarry roots`.
+#[derive(Debug, Args)]
+pub struct RootsArgs {
+    /// What to do [default: list the roots]
+    #[command(subcommand)]
+    pub action: Option<RootsCommand>,
+    /// Print the list as JSON Lines (`root`, `notes`, `missing`)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `quarry roots …`.
+#[derive(Debug, Subcommand)]
+pub enum RootsCommand {
+    /// Drop a folder and its notes from the index (the files are not touched)
+    Remove(RootsRemoveArgs),
+}
+
+/// `quarry roots remove`.
+#[derive(Debug, Args)]
+pub struct RootsRemoveArgs {
+    /// The folder, as `quarry roots` lists it (or a path to it)
+    #[arg(value_name = "FOLDER")]
+    pub folder: PathBuf,
+    /// Print only errors
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Filters shared by `search` and `claims`.
@@ -236,6 +271,10 @@ pub struct SearchArgs {
     /// End each path of --files output with NUL instead of a newline (for xargs -0)
     #[arg(short = '0', long)]
     pub null: bool,
+    /// Print absolute note paths (by default paths are relative to the current folder when
+    /// the note lies below it, else absolute)
+    #[arg(long)]
+    pub absolute: bool,
     /// Show each hit's lexical and semantic rank and score
     #[arg(long)]
     pub explain: bool,

@@ -8,6 +8,7 @@ pub mod index;
 pub mod man;
 pub mod model;
 mod progress;
+pub mod roots;
 pub mod search;
 pub mod stats;
 
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     let config = Config::resolve(&cli, &Env::from_process(), std::io::stdout().is_terminal())?;
     match cli.command {
         Command::Index(args) => index::run(&config, &args),
+        Command::Roots(args) => roots::run(&config, &args),
         Command::Search(args) => search::run(&config, &args),
         Command::Stats(args) => stats::run(&config, &args),
         Command::Claims(args) => claims::run(&config, &args),

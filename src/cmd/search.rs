@@ -55,7 +55,8 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         // Note names hold spaces; -0 makes the list safe for `xargs -0`.
         let end: &[u8] = if args.null { b"\0" } else { b"\n" };
         for p in &paths {
-            out.write_all(p.as_bytes())?;
+            let shown = crate::render::shown_path(p, req.filters.cwd.as_deref(), args.absolute);
+            out.write_all(shown.as_bytes())?;
             out.write_all(end)?;
         }
         !paths.is_empty()

@@ -13,6 +13,7 @@ mod files;
 mod ingest;
 pub mod manifest;
 pub mod names;
+pub mod roots;
 pub mod schema;
 pub mod stats;
 mod update;

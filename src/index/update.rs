@@ -31,8 +31,11 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 pub struct UpdateOptions {
     /// Index folder.
     pub index_dir: PathBuf,
-    /// Roots to index; empty means the roots of the last run.
+    /// Folders (or files) to add to the index's roots; empty: the index's roots as they are
+    /// (see [`super::roots`]). Every root is walked.
     pub roots: Vec<PathBuf>,
+    /// Roots to drop, with their notes (`quarry roots remove`).
+    pub remove_roots: Vec<PathBuf>,
     /// Start over.
     pub rebuild: bool,
     /// Largest file to read.
@@ -68,6 +71,12 @@ pub struct Summary {
     pub committed: bool,
     /// Seconds taken.
     pub seconds: f64,
+    /// The index's roots after the run.
+    pub roots: Vec<String>,
+    /// Roots this run added.
+    pub added_roots: Vec<String>,
+    /// Roots this run dropped.
+    pub removed_roots: Vec<String>,
 }
 
 /// Which stage a progress report is about.
@@ -266,22 +275,21 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// The roots of this run: the ones given (canonical), else the last run's.
-    fn roots(&self) -> Result<Vec<PathBuf>> {
-        if self.opts.roots.is_empty() {
-            if self.manifest.roots.is_empty() {
-                return Err(Error::Index(
-                    "no notes folder given and none indexed before; run `quarry index <notes folder>`"
-                        .into(),
-                ));
-            }
-            return Ok(self.manifest.roots.iter().map(PathBuf::from).collect());
-        }
-        self.opts
+    /// The roots of this run: the index's, plus the ones given, minus the ones removed.
+    fn roots(&mut self) -> Result<Vec<PathBuf>> {
+        let plan = super::roots::plan(
+            &self.manifest.roots,
+            &self.opts.roots,
+            &self.opts.remove_roots,
+        )?;
+        self.summary.added_roots = plan.added;
+        self.summary.removed_roots = plan.removed;
+        self.summary.roots = plan
             .roots
             .iter()
-            .map(|r| r.canonicalize().map_err(|e| Error::io(r, e)))
-            .collect()
+            .map(|r| r.to_string_lossy().into_owned())
+            .collect();
+        Ok(plan.roots)
     }
 
     /// Notes from roots that are no longer indexed, or indexed under another position, go

@@ -41,3 +41,36 @@ fn marker(hit: &Hit) -> String {
         _ => String::new(),
     }
 }
+
+/// A note's path for people: relative to the working folder `cwd` when the note lies below
+/// it, else absolute (always absolute with `absolute`). Either way it opens from where the
+/// command ran, whichever root the note came from.
+pub fn shown_path(abs: &str, cwd: Option<&std::path::Path>, absolute: bool) -> String {
+    let path = std::path::Path::new(abs);
+    match cwd.and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rel) if !absolute && !rel.as_os_str().is_empty() => rel.to_string_lossy().into_owned(),
+        _ => abs.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_path;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_from_the_working_folder() {
+        let cwd = Some(Path::new("/home/me"));
+        assert_eq!(
+            shown_path("/home/me/notes/a b.md", cwd, false),
+            "notes/a b.md"
+        );
+        assert_eq!(
+            shown_path("/home/me/notes/a b.md", cwd, true),
+            "/home/me/notes/a b.md"
+        );
+        assert_eq!(shown_path("/srv/work/x.md", cwd, false), "/srv/work/x.md");
+        assert_eq!(shown_path("/home/meow/x.md", cwd, false), "/home/meow/x.md");
+        assert_eq!(shown_path("/x.md", None, false), "/x.md");
+    }
+}

@@ -93,8 +93,9 @@ impl Engine {
         Ok(hits)
     }
 
-    /// The paths of the best notes, best first, at most `req.limit` distinct ones: passages
-    /// are ranked deeper and deeper until enough distinct notes turn up.
+    /// The absolute paths of the best notes, best first, at most `req.limit` distinct ones:
+    /// passages are ranked deeper and deeper until enough distinct notes turn up. (Absolute,
+    /// because two roots may hold the same relative path.)
     pub fn files(&self, req: &Request) -> Result<Vec<String>> {
         let (semantic, text) = self.plan(req)?;
         let paths = self.with_semantic(semantic, &text, |parts| {
@@ -108,7 +109,7 @@ impl Engine {
                 let mut seen = std::collections::HashSet::new();
                 let paths: Vec<String> = hits
                     .iter()
-                    .map(|h| h.path.as_str())
+                    .map(|h| h.abs_path.as_str())
                     .filter(|p| seen.insert(*p))
                     .take(req.limit)
                     .map(str::to_string)

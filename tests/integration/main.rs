@@ -9,6 +9,7 @@ mod hardening;
 mod indexing;
 mod notes;
 mod repo;
+mod roots;
 mod sample_vault;
 mod search;
 mod semantic;
