@@ -256,9 +256,10 @@ pub struct SearchArgs {
     /// lexical]
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
-    /// Result order
-    #[arg(long, value_enum, default_value_t = SortArg::Score)]
-    pub sort: SortArg,
+    /// Result order: score orders the best first; date orders every match newest first
+    /// before -n cuts [default: score, or date when there is no query, only filters]
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
     /// Output: passages for people, JSON Lines (one object per passage), or note paths
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<SearchFormat>,

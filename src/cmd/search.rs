@@ -37,13 +37,16 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         }
     };
     let req = Request {
-        query,
+        query: query.clone(),
         filters,
         limit: config.limit,
         mode,
+        // Filters alone rank nothing, so their matches come newest first.
         sort: match args.sort {
-            SortArg::Score => SortBy::Score,
-            SortArg::Date => SortBy::Date,
+            Some(SortArg::Score) => SortBy::Score,
+            Some(SortArg::Date) => SortBy::Date,
+            None if query.trim().is_empty() => SortBy::Date,
+            None => SortBy::Score,
         },
         floor,
         fusion: search::FusionParams::default(),

@@ -2,15 +2,14 @@
 //! (boosted), section and parent-item context, with the filters intersected inside the index.
 
 use super::query::{self, Clause, Occur, Target};
-use super::{filter, load_hit, Filters, Hit, Request, SortBy};
+use super::{filter, Filters, Hit, Request};
 use crate::index::{schema, Fields, Store};
 use crate::{Error, Result};
-use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, PhraseQuery, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Order, Searcher, Term};
+use tantivy::{Searcher, Term};
 
 /// Field boosts for free-text clauses. The passage text counts most; the title (repeated on
 /// every passage of a note) half, the parent items' text (context of nested bullets) less.
@@ -21,28 +20,20 @@ const BOOST_SECTION: f32 = 0.5;
 const BOOST_TEXT: f32 = 1.0;
 const BOOST_CONTEXT: f32 = 0.3;
 
-/// Runs a lexical search. Returns hits best first (or newest first with [`SortBy::Date`]).
+/// Runs a lexical search. Returns hits best first (or newest first with [`SortBy::Date`]);
+/// the same as [`super::run`] in lexical mode.
 pub fn lexical(
     store: &Store,
-    searcher: &Searcher,
+    _searcher: &Searcher,
     req: &Request,
     limit: usize,
 ) -> Result<Vec<Hit>> {
-    let query = build_query(store, searcher, &req.query, &req.filters)?;
-    let addrs: Vec<(f32, DocAddress)> = match req.sort {
-        SortBy::Score => searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?,
-        SortBy::Date => {
-            let by_date: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher.search(
-                &query,
-                &TopDocs::with_limit(limit).order_by_fast_field("date", Order::Desc),
-            )?;
-            by_date.into_iter().map(|(_, a)| (0.0, a)).collect()
-        }
+    let req = Request {
+        limit,
+        mode: super::Mode::Lexical,
+        ..req.clone()
     };
-    addrs
-        .into_iter()
-        .map(|(score, addr)| load_hit(searcher, &store.fields, addr, score))
-        .collect()
+    super::run(store, &req, None, false)
 }
 
 /// The full tantivy query: text clauses AND filters.

@@ -17,6 +17,7 @@ pub mod fusion;
 pub mod hit;
 pub mod lexical;
 pub mod modes;
+pub mod order;
 pub mod query;
 pub mod request;
 pub mod semantic;

@@ -14,3 +14,4 @@ mod sample_vault;
 mod search;
 mod semantic;
 mod snapshots;
+mod tasks;
