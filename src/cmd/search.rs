@@ -86,6 +86,10 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         !hits.is_empty()
     };
     out.flush()?;
+    // A filter value that matches nothing in the whole index is named, with what exists.
+    for message in search::suggest::unknown_filter_values(engine.store(), &req.filters)? {
+        eprintln!("quarry: {message}");
+    }
     engine.lap("printed");
     if timing {
         for (what, at) in engine.laps() {

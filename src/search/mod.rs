@@ -22,6 +22,7 @@ pub mod query;
 pub mod request;
 pub mod semantic;
 pub mod stopwords;
+pub mod suggest;
 
 pub use engine::Engine;
 pub use filter::Filters;

@@ -266,7 +266,8 @@ fn search_format_switch_and_its_aliases() {
     assert_eq!(files.stdout, env.ok(&["search", "storage", "-l"], 0).stdout);
     let mut got = paths_of(&files, '\n');
     got.sort();
-    assert_eq!(got, ["my note.md", "other note.md"]);
+    // Paths work from the current folder (the test's temp dir holds `notes/`).
+    assert_eq!(got, ["notes/my note.md", "notes/other note.md"]);
     let human = env.ok(&["search", "storage", "--format", "human"], 0);
     assert!(human.stdout.contains("my note.md:1"), "{}", human.stdout);
 
@@ -276,7 +277,8 @@ fn search_format_switch_and_its_aliases() {
     assert!(null.stdout.ends_with('\0'));
     let mut got = paths_of(&null, '\0');
     got.sort();
-    assert_eq!(got, ["my note.md", "other note.md"]);
+    // Paths work from the current folder (the test's temp dir holds `notes/`).
+    assert_eq!(got, ["notes/my note.md", "notes/other note.md"]);
     assert_eq!(
         env.ok(&["search", "storage", "--format", "files", "--null"], 0)
             .stdout,

@@ -225,7 +225,7 @@ fn exit_codes_and_output_formats() {
     let files = env.ok(&["search", "storage", "--files"], 0);
     let lines: Vec<&str> = files.stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{}", files.stdout);
-    assert!(lines.contains(&"Customers/2025-09-15 - CW sync.md"));
+    assert!(lines.contains(&"notes/Customers/2025-09-15 - CW sync.md"));
     let human = env.ok(&["search", "\"storage cluster\""], 0);
     assert_eq!(
         human.stdout,

@@ -39,10 +39,6 @@ fn paraphrases_find_their_target_in_the_top_5() {
             "The Memphis site is power-constrained",
         ),
         (
-            "the customer froze all spending",
-            "Finance has frozen all new capital purchases",
-        ),
-        (
             "our main contact is quitting",
             "is leaving for a startup at the end of October",
         ),
@@ -53,10 +49,20 @@ fn paraphrases_find_their_target_in_the_top_5() {
     ];
     // In hybrid mode the lexical list pulls every "Lambda" passage up, and this target falls
     // to rank 6-7; semantically it is second. Checked in semantic mode only.
-    let semantic_only = [(
-        "Lambda is afraid of vendor lock-in",
-        "does not want a single-supplier dependency",
-    )];
+    // "the customer froze all spending" ranked its target first in hybrid mode only through
+    // the stop word "all" (lexical #1, bm25 5.2, cosine 0.31); with stop words out of the
+    // lexical query (issue 12) its lexical score is 0 and short passages that say "customer"
+    // outrank it. Semantically it is first.
+    let semantic_only = [
+        (
+            "Lambda is afraid of vendor lock-in",
+            "does not want a single-supplier dependency",
+        ),
+        (
+            "the customer froze all spending",
+            "Finance has frozen all new capital purchases",
+        ),
+    ];
     for mode in ["semantic", "hybrid"] {
         let extra: &[(&str, &str)] = if mode == "semantic" {
             &semantic_only

@@ -246,3 +246,43 @@ fn sort_date_and_ties_give_one_order() {
         ]
     );
 }
+
+#[test]
+fn a_filter_value_the_index_lacks_is_named_with_the_closest_known_ones() {
+    let env = vault();
+    for (args, message) in [
+        (
+            vec!["--account", "acme-bank"],
+            "quarry: no note has account \"acme-bank\"; did you mean \"Acme Bank\"?",
+        ),
+        (
+            vec!["--participant", "Pria"],
+            "quarry: no note has participant \"Pria\"; did you mean \"Priya Raman\"?",
+        ),
+        (
+            vec!["--tag", "custmer"],
+            "quarry: no note has tag \"custmer\"; did you mean \"customer\"?",
+        ),
+        (
+            vec!["--owner", "@dan"],
+            "quarry: no task has owner \"@dan\"; did you mean \"Dana\"?",
+        ),
+        (
+            vec!["--path", "Custmers"],
+            "quarry: no indexed note matches --path \"Custmers\"; did you mean \"Customers\"?",
+        ),
+        (
+            vec!["--account", "Initech"],
+            "quarry: no note has account \"Initech\"\n",
+        ),
+    ] {
+        let mut all = vec!["search", "storage"];
+        all.extend(args.iter());
+        let out = env.ok(&all, 1);
+        assert!(out.stderr.contains(message), "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
+    // A value that exists says nothing, even when the combination finds nothing.
+    let out = env.ok(&["search", "xylophone", "--account", "Acme Bank"], 1);
+    assert!(!out.stderr.contains("no note has"), "{}", out.stderr);
+}
