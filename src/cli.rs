@@ -279,6 +279,34 @@ pub struct SearchArgs {
     /// Show each hit's lexical and semantic rank and score
     #[arg(long)]
     pub explain: bool,
+    /// Group hits by note: title, date and path once, then `line: passage` rows [default: on
+    /// when stdout is a terminal]
+    #[arg(long, overrides_with = "no_heading")]
+    pub heading: bool,
+    /// One block per hit: title · date · section, path:line, passage [default when stdout is
+    /// not a terminal]
+    #[arg(long, overrides_with = "heading")]
+    pub no_heading: bool,
+    /// Wrap passages to N columns, continuation lines indented; 0 turns wrapping off
+    /// [default: the terminal's width on a terminal, else no wrapping]
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
+    /// Show N lines of the note after each hit
+    #[arg(short = 'A', long, value_name = "N")]
+    pub after_context: Option<usize>,
+    /// Show N lines of the note before each hit
+    #[arg(short = 'B', long, value_name = "N")]
+    pub before_context: Option<usize>,
+    /// Show N lines of the note before and after each hit
+    #[arg(short = 'C', long, value_name = "N")]
+    pub context: Option<usize>,
+    /// At most N passages from one note (-n still counts passages)
+    #[arg(long, value_name = "N")]
+    pub max_per_note: Option<usize>,
+    /// Print each matching note with its number of matching passages, most first (every
+    /// match counts, not only the best -n)
+    #[arg(short = 'c', long, conflicts_with_all = ["json", "files", "format"])]
+    pub count: bool,
     /// Drop semantic matches below this cosine similarity [default: config `min_similarity`,
     /// else 0.3]
     #[arg(long, value_name = "COSINE")]

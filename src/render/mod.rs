@@ -4,11 +4,13 @@
 //! formats a result.
 
 pub mod claims;
+pub mod context;
 pub mod eval;
 pub mod highlight;
 mod human;
 mod json;
 pub mod stats;
+pub mod wrap;
 
 pub use human::Human;
 pub use json::write_json_line;
@@ -16,7 +18,7 @@ pub use json::write_json_line;
 use crate::search::Hit;
 
 /// ANSI styles used by the human printers.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     /// Whether to emit escape codes at all.
     pub color: bool,

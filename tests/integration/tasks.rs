@@ -286,3 +286,20 @@ fn a_filter_value_the_index_lacks_is_named_with_the_closest_known_ones() {
     let out = env.ok(&["search", "xylophone", "--account", "Acme Bank"], 1);
     assert!(!out.stderr.contains("no note has"), "{}", out.stderr);
 }
+
+#[test]
+fn max_per_note_caps_each_note_and_still_fills_the_limit() {
+    let env = vault();
+    let capped = search_json(&env, &["storage", "--max-per-note", "1", "-n", "5"]);
+    let mut paths: Vec<&str> = capped.iter().map(|h| h.path.as_str()).collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        vec![SYNC, "Daily/2025-10-03.md"],
+        "two notes say storage"
+    );
+    let two = search_json(&env, &["storage", "--max-per-note", "2", "-n", "3"]);
+    assert_eq!(two.len(), 3);
+    assert!(two.iter().filter(|h| h.path == SYNC).count() <= 2);
+    env.ok(&["search", "storage", "--max-per-note", "0"], 2);
+}
