@@ -132,10 +132,10 @@ pub struct IndexArgs {
     /// `max_file_size`, else 20]
     #[arg(long, value_name = "MB")]
     pub max_file_size: Option<u64>,
-    /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Threads to use [default: all cores, at most 8]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
-    /// Print only warnings and errors
+    /// Print nothing but errors: no progress, warnings or summary
     #[arg(short, long)]
     pub quiet: bool,
     /// Print the summary as JSON

@@ -49,12 +49,15 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
         }
     };
     let bar = Bar::new(std::io::stderr().is_terminal() && !args.quiet);
+    let quiet = args.quiet;
     let warn = |path: &str, reason: &str| {
-        bar.suspend(|| eprintln!("quarry: warning: {path}: {reason}"));
+        if !quiet {
+            bar.suspend(|| eprintln!("quarry: warning: {path}: {reason}"));
+        }
     };
-    let progress = |p: Phase, done: usize, total: usize| match p {
-        Phase::Parsing => bar.set("parsing", "notes", done, total),
-        Phase::Embedding => bar.set("embedding", "passages", done, total),
+    let progress = |p: Phase, done: usize, total: usize| {
+        let (stage, unit) = super::progress::phase_label(p);
+        bar.set(stage, unit, done, total)
     };
     let summary = update(&opts, embedder.as_deref(), &warn, &progress)
         .with_context(|| format!("could not index into {}", config.index_dir.display()))?;

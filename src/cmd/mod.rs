@@ -27,6 +27,21 @@ use std::io::IsTerminal;
 /// Settings are resolved first (defaults < config file < environment < flags), except for
 /// `completions` and `man`, which need none and so work even with a broken config file.
 pub fn run(cli: Cli) -> Result<i32> {
+    // `--index` is global (it goes anywhere on the line), but these commands use no index:
+    // accepting it silently would let `quarry eval --index DIR` look like it wrote there.
+    let no_index = match &cli.command {
+        Command::Model(_) => Some(("model", "")),
+        Command::Eval(_) => Some((
+            "eval",
+            " (it indexes into --keep DIR or a temporary folder)",
+        )),
+        Command::Completions(_) => Some(("completions", "")),
+        Command::Man(_) => Some(("man", "")),
+        _ => None,
+    };
+    if let (Some((command, why)), Some(_)) = (no_index, &cli.index) {
+        bail!("`quarry {command}` uses no index{why}; drop --index");
+    }
     match &cli.command {
         Command::Completions(args) => return completions::run(args),
         Command::Man(args) => return man::run(args),

@@ -31,7 +31,10 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         Some(ModeArg::Hybrid) => Mode::Hybrid,
         None => {
             if !engine.has_vectors() {
-                eprintln!("quarry: note: lexical search only; for semantic search run `quarry model install`, then `quarry index`");
+                eprintln!(
+                    "quarry: note: lexical search only; for semantic search, {}",
+                    crate::embed::enable_semantic_hint(&config.model_dir)
+                );
             }
             engine.default_mode()
         }

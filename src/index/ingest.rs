@@ -20,8 +20,13 @@ pub(super) enum Outcome {
     Indexed { key: String, entry: NoteEntry },
     /// Its mtime changed but its content did not: only the manifest entry is new.
     Touched { key: String, entry: NoteEntry },
-    /// Not indexed, for the reason given (already reported).
-    Skipped { key: String, reason: String },
+    /// Not indexed, for the reason given (already reported), with the file's size and mtime.
+    Skipped {
+        key: String,
+        reason: String,
+        size: u64,
+        mtime_ns: i128,
+    },
 }
 
 /// Where [`Parser::process`] reports passages that still need a vector: the store to check
@@ -73,6 +78,8 @@ impl Parser<'_> {
         Outcome::Skipped {
             key: key.to_string(),
             reason,
+            size: f.size,
+            mtime_ns: f.mtime_ns,
         }
     }
 

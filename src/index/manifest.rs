@@ -74,6 +74,13 @@ pub struct NoteEntry {
 pub struct SkipEntry {
     /// Why.
     pub reason: String,
+    /// Size in bytes when skipped: a file that has not changed since is not read (nor
+    /// reported) again.
+    #[serde(default)]
+    pub size: u64,
+    /// Modification time (ns since the epoch) when skipped.
+    #[serde(default)]
+    pub mtime_ns: i128,
 }
 
 /// The note manifest.

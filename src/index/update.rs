@@ -352,9 +352,13 @@ impl<'a> Run<'a> {
         let todo: Vec<usize> = (0..found.len())
             .filter(|&i| {
                 let f = &found[i];
-                match self.manifest.notes.get(&note_key(f.root, &f.rel)) {
+                let key = note_key(f.root, &f.rel);
+                match self.manifest.notes.get(&key) {
                     Some(e) => self.force_reparse || e.size != f.size || e.mtime_ns != f.mtime_ns,
-                    None => true,
+                    // A file skipped before is read (and reported) again only once it changed.
+                    None => !self.manifest.skipped.get(&key).is_some_and(|s| {
+                        s.size == f.size && s.mtime_ns == f.mtime_ns && s.mtime_ns != 0
+                    }),
                 }
             })
             .collect();
@@ -364,7 +368,15 @@ impl<'a> Run<'a> {
                 "adding embeddings to every passage of this lexical-only index",
             );
         }
-        self.summary.unchanged = found.len() - todo.len();
+        // Files not read again: unchanged notes, and skipped files that did not change.
+        let still_skipped = found.len()
+            - todo.len()
+            - found
+                .iter()
+                .filter(|f| self.manifest.notes.contains_key(&note_key(f.root, &f.rel)))
+                .count()
+                .min(found.len() - todo.len());
+        self.summary.unchanged = found.len() - todo.len() - still_skipped;
         self.changed = self.opts.rebuild || self.summary.removed > 0 || self.previous.is_none();
         Ok(Plan { found, todo })
     }
@@ -433,18 +445,26 @@ impl<'a> Run<'a> {
                 self.manifest.notes.insert(key, entry);
                 self.changed = true;
             }
-            Outcome::Skipped { key, reason } => {
+            Outcome::Skipped {
+                key,
+                reason,
+                size,
+                mtime_ns,
+            } => {
                 self.summary.skipped += 1;
                 if self.manifest.notes.remove(&key).is_some() {
                     self.writer
                         .delete_term(Term::from_field_text(self.fields.key, &key));
                 }
-                if self
-                    .manifest
-                    .skipped
-                    .insert(key, SkipEntry { reason })
-                    .is_none()
-                {
+                let entry = SkipEntry {
+                    reason,
+                    size,
+                    mtime_ns,
+                };
+                // A new skip, or one whose file changed, is recorded (and committed), so the
+                // next run neither reads nor reports the file again until it changes.
+                if self.manifest.skipped.get(&key) != Some(&entry) {
+                    self.manifest.skipped.insert(key, entry);
                     self.changed = true;
                 }
             }

@@ -76,8 +76,13 @@ impl Engine {
     pub fn check_mode(&self, mode: Mode) -> Result<()> {
         if mode != Mode::Lexical && !self.has_vectors() {
             return Err(Error::Query(format!(
-                "--mode {} needs embeddings, and this index has none; run `quarry model install`, then `quarry index`",
-                if mode == Mode::Semantic { "semantic" } else { "hybrid" }
+                "--mode {} needs embeddings, and this index has none; {}",
+                if mode == Mode::Semantic {
+                    "semantic"
+                } else {
+                    "hybrid"
+                },
+                crate::embed::enable_semantic_hint(&self.model_dir)
             )));
         }
         Ok(())
