@@ -270,8 +270,10 @@ fn lexical_index_gets_embeddings_when_the_model_is_used() {
     );
     env.index_notes();
     let out = env.run(&["search", "GPUs"]);
+    // The model is installed, so the fix is a plain `quarry index` (issue 12: this used to
+    // say `quarry model install`).
     assert!(
-        out.stderr.contains("quarry model install"),
+        out.stderr.contains("run `quarry index` to add them"),
         "{}",
         out.stderr
     );
