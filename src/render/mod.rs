@@ -1,5 +1,5 @@
 //! Printers over `io::Write`, so tests render into a `Vec<u8>`: the human printer for
-//! search hits ([`Human`]), the claims timeline and entity list ([`claims`]), the evaluation
+//! search hits ([`Human`], grouped or in blocks, [`wrap`]ped, with [`context`] lines), the claims timeline and entity list ([`claims`]), the evaluation
 //! table ([`eval`]), index statistics ([`stats`]), JSON Lines, and the one highlighter they share ([`highlight`]). Nothing outside this folder
 //! formats a result.
 
