@@ -84,6 +84,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn nothing_is_drawn_before_the_first_stage() {
+        // A visible bar starts hidden (it used to draw indicatif's default `0/0` bar during
+        // the file walk), and gets its stage's style before it draws anything.
+        let bar = Bar::new(true);
+        assert!(bar.bar.is_hidden());
+        bar.set("parsing", "notes", 0, 10);
+        assert_eq!(bar.bar.prefix(), "parsing");
+        assert_eq!(bar.bar.length(), Some(10));
+        bar.set("embedding", "passages", 5, 40);
+        assert_eq!(
+            (bar.bar.prefix(), bar.bar.length(), bar.bar.position()),
+            ("embedding".to_string(), Some(40), 5)
+        );
+    }
+
+    #[test]
     fn stages_count_their_own_unit_at_a_whole_rate() {
         assert_eq!(
             phase_label(crate::index::Phase::Embedding),
