@@ -92,6 +92,10 @@ pub struct NoteManifest {
     pub notes: BTreeMap<String, NoteEntry>,
     /// Skipped files by key.
     pub skipped: BTreeMap<String, SkipEntry>,
+    /// What the last walk of the roots reported (unreadable folders, symlink loops, dangling
+    /// links, names that are not UTF-8), by path: each is reported again only when it changes.
+    #[serde(default)]
+    pub walk_warnings: BTreeMap<String, String>,
 }
 
 impl NoteManifest {

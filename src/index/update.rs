@@ -332,7 +332,18 @@ impl<'a> Run<'a> {
             roots,
             skip: Some(self.dir().to_path_buf()),
         };
-        let found = note::walk(&walk_opts, &mut |p, r| warn(&p, &r));
+        // Walk problems are reported when new or changed, not on every run (issue 12).
+        let mut walk_warnings = std::collections::BTreeMap::new();
+        let found = note::walk(&walk_opts, &mut |p, r| {
+            walk_warnings.insert(p, r);
+        });
+        for (path, reason) in &walk_warnings {
+            if self.manifest.walk_warnings.get(path) != Some(reason) {
+                warn(path, reason);
+            }
+        }
+        let walk_changed = walk_warnings != self.manifest.walk_warnings;
+        self.manifest.walk_warnings = walk_warnings;
         self.summary.files = found.len();
         let present: HashSet<String> = found.iter().map(|f| note_key(f.root, &f.rel)).collect();
         let gone: Vec<String> = self
@@ -377,7 +388,10 @@ impl<'a> Run<'a> {
                 .count()
                 .min(found.len() - todo.len());
         self.summary.unchanged = found.len() - todo.len() - still_skipped;
-        self.changed = self.opts.rebuild || self.summary.removed > 0 || self.previous.is_none();
+        self.changed = walk_changed
+            || self.opts.rebuild
+            || self.summary.removed > 0
+            || self.previous.is_none();
         Ok(Plan { found, todo })
     }
 

@@ -249,6 +249,13 @@ fn hostile_files_are_reported_and_the_rest_indexed() {
     }
     let long_hit = env.ok(&["search", "needle", "--files"], 0);
     assert_eq!(long_hit.stdout, "notes/long-line.md\n");
+    // Issue 12: a run with nothing changed repeats none of those warnings.
+    let again = env.ok(&["index", "--no-embed"], 0);
+    assert!(
+        !again.stderr.contains("quarry: warning"),
+        "{}",
+        again.stderr
+    );
     // Bounded memory: the writer's budget (48 MB a thread) plus a few times the largest
     // file, not a function of nesting depth or alias expansion. Measured ~150 MB with two
     // threads; the bound leaves room for allocator differences.
