@@ -17,6 +17,7 @@ fn options(vault: &Path, index: &Path) -> UpdateOptions {
     UpdateOptions {
         index_dir: index.to_path_buf(),
         roots: vec![vault.to_path_buf()],
+        remove_roots: Vec::new(),
         rebuild: false,
         max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         threads: 0,

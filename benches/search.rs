@@ -46,6 +46,7 @@ fn lexical(c: &mut Criterion) {
     let opts = UpdateOptions {
         index_dir: idx.clone(),
         roots: vec![vault],
+        remove_roots: Vec::new(),
         rebuild: false,
         max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         threads: 0,

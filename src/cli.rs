@@ -72,6 +72,12 @@ pub enum Command {
     /// Exit status: 0 when the run completed, even with skipped files (the summary counts
     /// them); 2 on error, and then nothing of the run is committed.
     Index(IndexArgs),
+    /// List the folders the index holds, or drop one
+    ///
+    /// `quarry roots` lists each indexed folder with its number of notes; `quarry roots
+    /// remove FOLDER` drops the folder and its notes from the index (the files are not
+    /// touched). `quarry index FOLDER` adds a folder.
+    Roots(RootsArgs),
     /// Search the index for passages
     ///
     /// Query syntax: plain words (ranked, any may match); "exact phrase"; -word to exclude;
@@ -126,15 +132,44 @@ pub struct IndexArgs {
     /// `max_file_size`, else 20]
     #[arg(long, value_name = "MB")]
     pub max_file_size: Option<u64>,
-    /// Threads to use [default: all cores]
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Threads to use [default: all cores, at most 8]
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
-    /// Print only warnings and errors
+    /// Print nothing but errors: no progress, warnings or summary
     #[arg(short, long)]
     pub quiet: bool,
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// `quarry roots`.
+#[derive(Debug, Args)]
+pub struct RootsArgs {
+    /// What to do [default: list the roots]
+    #[command(subcommand)]
+    pub action: Option<RootsCommand>,
+    /// Print the list as JSON Lines (`root`, `notes`, `missing`)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `quarry roots …`.
+#[derive(Debug, Subcommand)]
+pub enum RootsCommand {
+    /// Drop a folder and its notes from the index (the files are not touched)
+    Remove(RootsRemoveArgs),
+}
+
+/// `quarry roots remove`.
+#[derive(Debug, Args)]
+pub struct RootsRemoveArgs {
+    /// The folder, as `quarry roots` lists it (or a path to it)
+    #[arg(value_name = "FOLDER")]
+    pub folder: PathBuf,
+    /// Print only errors
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// Filters shared by `search` and `claims`.
@@ -155,12 +190,33 @@ pub struct FilterArgs {
     /// Only notes dated on or before DATE (YYYY-MM-DD, or 30d, 2w, 6m, 1y ago)
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
-    /// Only passages of this kind: fact, action, decision, paragraph (repeatable or comma-separated)
+    /// Only passages of this kind: fact, action, decision, paragraph, row (repeatable or
+    /// comma-separated)
     #[arg(long, value_name = "KIND", value_delimiter = ',')]
     pub kind: Vec<String>,
     /// Only notes whose path matches GLOB, or lies under a folder (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub path: Vec<String>,
+    /// Only passages that carry this #tag themselves (repeatable, all must match; `--tag`
+    /// looks at the whole note)
+    #[arg(long, value_name = "TAG")]
+    pub passage_tag: Vec<String>,
+    /// Only tasks with this status: open, done, proposed, cancelled, or a checkbox character
+    /// such as `/` (repeatable or comma-separated)
+    #[arg(long, value_name = "STATUS", value_delimiter = ',')]
+    pub status: Vec<String>,
+    /// Only tasks of this owner (`@NAME` on the line; case-insensitive; repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub owner: Vec<String>,
+    /// Only tasks due before DATE (YYYY-MM-DD, today, 30d ago, +7d ahead)
+    #[arg(long, value_name = "DATE")]
+    pub due_before: Option<String>,
+    /// Only tasks due after DATE (YYYY-MM-DD, today, 30d ago, +7d ahead)
+    #[arg(long, value_name = "DATE")]
+    pub due_after: Option<String>,
+    /// Only open tasks due before today
+    #[arg(long)]
+    pub overdue: bool,
 }
 
 /// Ranking mode on the command line (also the config file's `mode`).
@@ -200,9 +256,10 @@ pub struct SearchArgs {
     /// lexical]
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,
-    /// Result order
-    #[arg(long, value_enum, default_value_t = SortArg::Score)]
-    pub sort: SortArg,
+    /// Result order: score orders the best first; date orders every match newest first
+    /// before -n cuts [default: score, or date when there is no query, only filters]
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
     /// Output: passages for people, JSON Lines (one object per passage), or note paths
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<SearchFormat>,
@@ -215,9 +272,41 @@ pub struct SearchArgs {
     /// End each path of --files output with NUL instead of a newline (for xargs -0)
     #[arg(short = '0', long)]
     pub null: bool,
+    /// Print absolute note paths (by default paths are relative to the current folder when
+    /// the note lies below it, else absolute)
+    #[arg(long)]
+    pub absolute: bool,
     /// Show each hit's lexical and semantic rank and score
     #[arg(long)]
     pub explain: bool,
+    /// Group hits by note: title, date and path once, then `line: passage` rows [default: on
+    /// when stdout is a terminal]
+    #[arg(long, overrides_with = "no_heading")]
+    pub heading: bool,
+    /// One block per hit: title · date · section, path:line, passage [default when stdout is
+    /// not a terminal]
+    #[arg(long, overrides_with = "heading")]
+    pub no_heading: bool,
+    /// Wrap passages to N columns, continuation lines indented; 0 turns wrapping off
+    /// [default: the terminal's width on a terminal, else no wrapping]
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
+    /// Show N lines of the note after each hit
+    #[arg(short = 'A', long, value_name = "N")]
+    pub after_context: Option<usize>,
+    /// Show N lines of the note before each hit
+    #[arg(short = 'B', long, value_name = "N")]
+    pub before_context: Option<usize>,
+    /// Show N lines of the note before and after each hit
+    #[arg(short = 'C', long, value_name = "N")]
+    pub context: Option<usize>,
+    /// At most N passages from one note (-n still counts passages)
+    #[arg(long, value_name = "N")]
+    pub max_per_note: Option<usize>,
+    /// Print each matching note with its number of matching passages, most first (every
+    /// match counts, not only the best -n)
+    #[arg(short = 'c', long, conflicts_with_all = ["json", "files", "format"])]
+    pub count: bool,
     /// Drop semantic matches below this cosine similarity [default: config `min_similarity`,
     /// else 0.3]
     #[arg(long, value_name = "COSINE")]

@@ -101,8 +101,8 @@ impl fmt::Display for Date {
     }
 }
 
-/// Parses a `--since`/`--until` value: `YYYY-MM-DD`, or a span back from `today` such as
-/// `30d`, `2w`, `6m`, `1y`.
+/// Parses a `--since`/`--until`/`--due-*` value: `YYYY-MM-DD`, `today`, a span back from
+/// `today` such as `30d`, `2w`, `6m`, `1y`, or a span ahead such as `+7d`.
 pub fn parse_bound(s: &str, today: Date) -> Result<Date, String> {
     let s = s.trim();
     if s.len() == 10 {
@@ -112,16 +112,28 @@ pub fn parse_bound(s: &str, today: Date) -> Result<Date, String> {
     }
     let bad = || {
         format!(
-            "invalid date '{s}': expected YYYY-MM-DD (a real day) or a span like 30d, 2w, 6m, 1y"
+            "invalid date '{s}': expected YYYY-MM-DD (a real day), today, or a span like 30d, 2w, 6m, 1y ago (+7d ahead)"
         )
+    };
+    if s.eq_ignore_ascii_case("today") {
+        return Ok(today);
+    }
+    // `+7d` is a span ahead (for due dates), `7d` one back.
+    let (sign, s) = match s.strip_prefix('+') {
+        Some(rest) => (-1, rest),
+        None => (1, s),
     };
     // Split off the last character, not the last byte: it may be `é`.
     let unit_len = s.chars().next_back().map_or(0, char::len_utf8);
     let (num, unit) = s.split_at(s.len() - unit_len);
+    if num.starts_with(['+', '-']) {
+        return Err(bad());
+    }
     let n: i32 = num.parse().map_err(|_| bad())?;
     if !(0..=100_000).contains(&n) {
         return Err(bad());
     }
+    let n = sign * n;
     match unit {
         "d" => Ok(Date::from_days(today.days() - n)),
         "w" => Ok(Date::from_days(today.days() - 7 * n)),
@@ -510,6 +522,10 @@ mod tests {
         assert_eq!(p("2w").unwrap(), "2025-03-17");
         assert_eq!(p("1m").unwrap(), "2025-02-28");
         assert_eq!(p("1y").unwrap(), "2024-03-31");
+        assert_eq!(p("today").unwrap(), "2025-03-31");
+        assert_eq!(p("+1d").unwrap(), "2025-04-01");
+        assert_eq!(p("+2w").unwrap(), "2025-04-14");
+        assert!(p("++1d").is_err() && p("+-1d").is_err() && p("+").is_err());
         assert!(p("2025-13-45").is_err());
         assert!(p("-3d").is_err());
         assert!(p("3x").is_err());

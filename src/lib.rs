@@ -11,6 +11,7 @@
 //! `src/main.rs` only parses the command line, calls [`cmd::run`] and maps errors to exit codes.
 #![warn(missing_docs)]
 
+pub mod args;
 pub mod claims;
 pub mod cli;
 pub mod cmd;

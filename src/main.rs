@@ -15,7 +15,18 @@ fn main() {
         // exists yet.
         unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1) };
     }
-    let cli = quarry::cli::Cli::parse();
+    let argv = quarry::args::prepare(std::env::args_os().collect());
+    let cli = match quarry::cli::Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(err) => match quarry::args::search_tip(&err, &argv) {
+            Some(tip) => {
+                eprint!("{}", err.render());
+                eprintln!("{tip}");
+                std::process::exit(2);
+            }
+            None => err.exit(),
+        },
+    };
     let code = match quarry::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -59,6 +59,7 @@ fn fixture() -> &'static Fixture {
         let opts = UpdateOptions {
             index_dir: base.join("index"),
             roots: vec![notes],
+            remove_roots: Vec::new(),
             rebuild: false,
             max_file_bytes: index::DEFAULT_MAX_FILE_BYTES,
             threads: 1,
@@ -163,15 +164,21 @@ fuzz_target!(|data: &[u8]| {
             assert!(parsed.is_ok(), "a query that does not parse found hits");
             assert!(hits.len() <= limit);
             let (terms, prefixes) = search::highlight_terms(q);
+            // Grouped or in blocks, wrapped narrow, with context lines from the note files.
             let printer = Human {
                 style: Style { color: true },
                 terms,
                 prefixes,
                 explain: true,
+                width: Some(24),
+                group: opts.contains('d'),
+                before: 1,
+                after: 1,
+                ..Human::default()
             };
             let mut out = Vec::new();
-            for (i, h) in hits.iter().enumerate() {
-                printer.write_hit(&mut out, h, i == 0).unwrap();
+            printer.write(&mut out, &hits).unwrap();
+            for h in &hits {
                 write_json_line(&mut out, h).unwrap();
             }
         }

@@ -503,6 +503,7 @@ mod tests {
             pid: 0,
             participants: Vec::new(),
             source: None,
+            ..Hit::default()
         };
         let qs = parse(text);
         Claim::new(hit, qs, None)

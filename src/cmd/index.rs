@@ -14,9 +14,18 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
             anyhow::bail!("{}: no such folder or file", p.display());
         }
     }
+    let roots = roots(config, args);
+    if roots.is_empty() && !config.index_dir.join("meta.json").is_file() {
+        // Checked before the index folder is created, so a mistake leaves nothing behind.
+        anyhow::bail!(
+            "no notes folder given and {} holds no index yet; run `quarry index <notes folder>`",
+            config.index_dir.display()
+        );
+    }
     let opts = UpdateOptions {
         index_dir: config.index_dir.clone(),
-        roots: roots(config, args),
+        roots,
+        remove_roots: Vec::new(),
         rebuild: args.rebuild,
         // Config checked the product fits (at least 1 MB, no overflow).
         max_file_bytes: config.max_file_size.saturating_mul(1024 * 1024),
@@ -40,12 +49,15 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
         }
     };
     let bar = Bar::new(std::io::stderr().is_terminal() && !args.quiet);
+    let quiet = args.quiet;
     let warn = |path: &str, reason: &str| {
-        bar.suspend(|| eprintln!("quarry: warning: {path}: {reason}"));
+        if !quiet {
+            bar.suspend(|| eprintln!("quarry: warning: {path}: {reason}"));
+        }
     };
-    let progress = |p: Phase, done: usize, total: usize| match p {
-        Phase::Parsing => bar.set("parsing", "notes", done, total),
-        Phase::Embedding => bar.set("embedding", "passages", done, total),
+    let progress = |p: Phase, done: usize, total: usize| {
+        let (stage, unit) = super::progress::phase_label(p);
+        bar.set(stage, unit, done, total)
     };
     let summary = update(&opts, embedder.as_deref(), &warn, &progress)
         .with_context(|| format!("could not index into {}", config.index_dir.display()))?;
@@ -62,9 +74,42 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else if !args.quiet {
+        if let Some(line) = roots_line(&summary) {
+            eprintln!("quarry: {line}");
+        }
         eprintln!("{}", summary_line(&summary, &config.index_dir));
     }
     Ok(0)
+}
+
+/// `added root B; 1 root already indexed: A` when a run adds roots to an index that had some.
+pub(super) fn roots_line(s: &crate::index::Summary) -> Option<String> {
+    if s.added_roots.is_empty() {
+        return None;
+    }
+    let before: Vec<&String> = s
+        .roots
+        .iter()
+        .filter(|r| !s.added_roots.contains(r))
+        .collect();
+    let added = format!(
+        "added root{} {}",
+        if s.added_roots.len() == 1 { "" } else { "s" },
+        s.added_roots.join(", ")
+    );
+    if before.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{added}; {} root{} already indexed: {}",
+        before.len(),
+        if before.len() == 1 { "" } else { "s" },
+        before
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
 }
 
 /// The one-line summary of a run, on stderr (skips are counted, and still exit 0).
@@ -84,10 +129,10 @@ fn summary_line(s: &Summary, index_dir: &std::path::Path) -> String {
     )
 }
 
-/// The folders to index: the PATH arguments; else the index's own roots from its last run
-/// (empty here, so `update` reads them from the manifest); else, for an index that has none,
-/// the config file's `roots`. An index remembers its vault, so the config's roots never
-/// silently replace what another `--index` was built from; when they differ, say so.
+/// The folders to add: the PATH arguments; else none (so `update` re-indexes the index's own
+/// roots); else, for an index that has none, the config file's `roots`. An index remembers
+/// its vault, so the config's roots never silently join what another `--index` was built
+/// from; when they differ, say so.
 fn roots(config: &Config, args: &IndexArgs) -> Vec<std::path::PathBuf> {
     if !args.paths.is_empty() || config.roots.is_empty() {
         return args.paths.clone();
@@ -111,7 +156,7 @@ fn roots(config: &Config, args: &IndexArgs) -> Vec<std::path::PathBuf> {
         .collect();
     if wanted != last && !args.quiet {
         eprintln!(
-            "quarry: warning: {} was built from {}, so those are indexed, not the config's roots ({}); pass folders to `quarry index` to change them",
+            "quarry: warning: {} was built from {}, so those are indexed, not the config's roots ({}); pass a folder to `quarry index` to add it, `quarry roots remove` drops one",
             config.index_dir.display(),
             last.join(", "),
             wanted.join(", ")

@@ -6,7 +6,7 @@ use crate::date::Date;
 use crate::render::{highlight, write_json_line, Human, Style};
 use crate::search::{self, Engine, Mode, Request, SortBy};
 use anyhow::{bail, Result};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// Runs `quarry search`.
 pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
@@ -31,42 +31,63 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         Some(ModeArg::Hybrid) => Mode::Hybrid,
         None => {
             if !engine.has_vectors() {
-                eprintln!("quarry: note: lexical search only; for semantic search run `quarry model install`, then `quarry index`");
+                eprintln!(
+                    "quarry: note: lexical search only; for semantic search, {}",
+                    crate::embed::enable_semantic_hint(&config.model_dir)
+                );
             }
             engine.default_mode()
         }
     };
     let req = Request {
-        query,
+        query: query.clone(),
         filters,
         limit: config.limit,
         mode,
+        // Filters alone rank nothing, so their matches come newest first.
         sort: match args.sort {
-            SortArg::Score => SortBy::Score,
-            SortArg::Date => SortBy::Date,
+            Some(SortArg::Score) => SortBy::Score,
+            Some(SortArg::Date) => SortBy::Date,
+            None if query.trim().is_empty() => SortBy::Date,
+            None => SortBy::Score,
         },
         floor,
         fusion: search::FusionParams::default(),
     };
     let stdout = std::io::stdout();
+    let tty = stdout.is_terminal();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let found = if format == SearchFormat::Files {
+    let cwd = req.filters.cwd.clone();
+    let found = if args.count {
+        let counts = engine.counts(&req)?;
+        for (path, n) in &counts {
+            let shown = crate::render::shown_path(path, cwd.as_deref(), args.absolute);
+            writeln!(out, "{shown}:{n}")?;
+        }
+        !counts.is_empty()
+    } else if format == SearchFormat::Files {
         let paths = engine.files(&req)?;
         // Note names hold spaces; -0 makes the list safe for `xargs -0`.
         let end: &[u8] = if args.null { b"\0" } else { b"\n" };
         for p in &paths {
-            out.write_all(p.as_bytes())?;
+            let shown = crate::render::shown_path(p, cwd.as_deref(), args.absolute);
+            out.write_all(shown.as_bytes())?;
             out.write_all(end)?;
         }
         !paths.is_empty()
     } else {
-        let hits = engine.search(&req, args.explain)?;
+        let hits = match args.max_per_note {
+            Some(0) => bail!("--max-per-note must be at least 1"),
+            Some(cap) => engine.search_per_note(&req, args.explain, cap)?,
+            None => engine.search(&req, args.explain)?,
+        };
         if format == SearchFormat::Json {
             for h in &hits {
                 write_json_line(&mut out, h)?;
             }
         } else {
             let (terms, prefixes) = highlight::highlight_terms(&req.query);
+            let context = args.context.unwrap_or(0);
             let printer = Human {
                 style: Style {
                     color: config.color,
@@ -74,14 +95,31 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
                 terms,
                 prefixes,
                 explain: args.explain,
+                width: match args.width {
+                    Some(0) => None,
+                    Some(w) => Some(w),
+                    None if tty => terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)),
+                    None => None,
+                },
+                group: if args.heading || args.no_heading {
+                    args.heading
+                } else {
+                    tty
+                },
+                before: args.before_context.unwrap_or(context),
+                after: args.after_context.unwrap_or(context),
+                cwd,
+                absolute: args.absolute,
             };
-            for (i, h) in hits.iter().enumerate() {
-                printer.write_hit(&mut out, h, i == 0)?;
-            }
+            printer.write(&mut out, &hits)?;
         }
         !hits.is_empty()
     };
     out.flush()?;
+    // A filter value that matches nothing in the whole index is named, with what exists.
+    for message in search::suggest::unknown_filter_values(engine.store(), &req.filters)? {
+        eprintln!("quarry: {message}");
+    }
     engine.lap("printed");
     if timing {
         for (what, at) in engine.laps() {

@@ -16,7 +16,8 @@ pub fn run(config: &Config, args: &StatsArgs) -> Result<i32> {
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&stats)?)?;
     } else {
-        write_stats(&mut out, &stats)?;
+        let hint = crate::embed::enable_semantic_hint(&config.model_dir);
+        write_stats(&mut out, &stats, hint)?;
     }
     out.flush()?;
     Ok(0)

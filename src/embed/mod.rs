@@ -83,6 +83,21 @@ pub fn load_installed(dir: &Path) -> Result<Option<Box<dyn Embedder>>> {
     Ok(Some(Box::new(MiniLm::load(dir)?)))
 }
 
+/// Whether every model file is in `dir` (a cheap check for messages; loading verifies).
+pub fn is_installed(dir: &Path) -> bool {
+    MODEL_FILES.iter().all(|f| dir.join(f).exists())
+}
+
+/// What to run to give an index without vectors embeddings: with the model installed, only
+/// `quarry index` (an index built with `--no-embed` is embedded by the next plain run).
+pub fn enable_semantic_hint(model_dir: &Path) -> &'static str {
+    if is_installed(model_dir) {
+        "this index was built without embeddings (--no-embed); run `quarry index` to add them"
+    } else {
+        "run `quarry model install`, then `quarry index`"
+    }
+}
+
 /// Embeds many texts for indexing; returns one vector per text, in input order.
 ///
 /// Texts are sorted by length (longest first) before they are cut into batches of `batch`

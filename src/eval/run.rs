@@ -104,6 +104,7 @@ pub fn run(
     let update_opts = UpdateOptions {
         index_dir: index_dir.clone(),
         roots: vec![vault.clone()],
+        remove_roots: Vec::new(),
         rebuild: false,
         max_file_bytes: index::DEFAULT_MAX_FILE_BYTES,
         threads: 0,

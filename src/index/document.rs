@@ -7,7 +7,13 @@ use std::collections::BTreeMap;
 use tantivy::TantivyDocument;
 
 /// tantivy documents for a note's passages, each with its passage id and embedding input.
-pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocument, u64, String)> {
+/// `root` is the absolute folder the note's path is relative to.
+pub fn documents(
+    note: &Note,
+    key: &str,
+    root: &str,
+    fields: &Fields,
+) -> Vec<(TantivyDocument, u64, String)> {
     let meta = &note.meta;
     // `note::parse` keeps dates inside what tantivy can store; clamp anyway, never overflow.
     let date = meta.date.map(schema::indexable);
@@ -62,7 +68,43 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocumen
             if let Some(source) = &meta.source {
                 doc.add_text(fields.source, source);
             }
+            doc.add_text(fields.root, root);
+            add_task_fields(&mut doc, fields, p);
             (doc, prepared.pid, prepared.embed_text)
         })
         .collect()
+}
+
+/// A passage's own tags and, for actions, its task metadata.
+fn add_task_fields(doc: &mut TantivyDocument, fields: &Fields, p: &crate::note::Passage) {
+    let mut levels: BTreeMap<&str, ()> = BTreeMap::new();
+    for tag in &p.tags {
+        doc.add_text(fields.passage_tags, tag);
+        for level in schema::tag_levels(tag) {
+            levels.insert(level, ());
+        }
+    }
+    for level in levels.keys() {
+        doc.add_text(fields.passage_tag, level);
+    }
+    let t = &p.task_info;
+    if let Some(s) = &t.status {
+        doc.add_text(fields.status, s);
+    }
+    if let Some(o) = &t.owner {
+        doc.add_text(fields.owner, o);
+    }
+    for (field, date) in [
+        (fields.due, t.due),
+        (fields.scheduled, t.scheduled),
+        (fields.start, t.start),
+        (fields.done, t.done),
+    ] {
+        if let Some(d) = date {
+            doc.add_date(field, schema::indexable(d));
+        }
+    }
+    if let Some(p) = t.priority {
+        doc.add_text(fields.priority, p);
+    }
 }

@@ -20,8 +20,13 @@ pub(super) enum Outcome {
     Indexed { key: String, entry: NoteEntry },
     /// Its mtime changed but its content did not: only the manifest entry is new.
     Touched { key: String, entry: NoteEntry },
-    /// Not indexed, for the reason given (already reported).
-    Skipped { key: String, reason: String },
+    /// Not indexed, for the reason given (already reported), with the file's size and mtime.
+    Skipped {
+        key: String,
+        reason: String,
+        size: u64,
+        mtime_ns: i128,
+    },
 }
 
 /// Where [`Parser::process`] reports passages that still need a vector: the store to check
@@ -73,6 +78,8 @@ impl Parser<'_> {
         Outcome::Skipped {
             key: key.to_string(),
             reason,
+            size: f.size,
+            mtime_ns: f.mtime_ns,
         }
     }
 
@@ -142,7 +149,8 @@ impl Parser<'_> {
             .delete_term(Term::from_field_text(self.fields.key, key));
         let passages = note.passages.len() as u32;
         let mut missing = Vec::new();
-        for (doc, pid, input) in documents(&note, key, self.fields) {
+        let root = root_of(f);
+        for (doc, pid, input) in documents(&note, key, &root, self.fields) {
             if let Some((store, _)) = self.want {
                 if !store.contains(pid) {
                     missing.push((pid, input));
@@ -161,6 +169,16 @@ impl Parser<'_> {
         }
         Ok(passages)
     }
+}
+
+/// The folder `f.rel` is relative to: its absolute path less the relative one (for a single
+/// file given as a root, the file's folder).
+fn root_of(f: &Found) -> String {
+    let mut root = f.abs.clone();
+    for _ in f.rel.split('/') {
+        root.pop();
+    }
+    root.to_string_lossy().into_owned()
 }
 
 fn read_limited(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {

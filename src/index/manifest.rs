@@ -74,6 +74,13 @@ pub struct NoteEntry {
 pub struct SkipEntry {
     /// Why.
     pub reason: String,
+    /// Size in bytes when skipped: a file that has not changed since is not read (nor
+    /// reported) again.
+    #[serde(default)]
+    pub size: u64,
+    /// Modification time (ns since the epoch) when skipped.
+    #[serde(default)]
+    pub mtime_ns: i128,
 }
 
 /// The note manifest.
@@ -85,6 +92,10 @@ pub struct NoteManifest {
     pub notes: BTreeMap<String, NoteEntry>,
     /// Skipped files by key.
     pub skipped: BTreeMap<String, SkipEntry>,
+    /// What the last walk of the roots reported (unreadable folders, symlink loops, dangling
+    /// links, names that are not UTF-8), by path: each is reported again only when it changes.
+    #[serde(default)]
+    pub walk_warnings: BTreeMap<String, String>,
 }
 
 impl NoteManifest {

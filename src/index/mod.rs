@@ -1,6 +1,7 @@
 //! The on-disk index: tantivy documents (one per passage), the note manifest, and vectors.
 //!
-//! Writing: [`update`] walks the roots, compares each file with the manifest (size and
+//! Writing: [`update`] walks the roots (the set of folders the index holds, see [`roots`]),
+//! compares each file with the manifest (size and
 //! mtime, then content hash), parses changed files in parallel with rayon, and feeds one
 //! tantivy `IndexWriter` (which is `Sync`, so rayon threads add documents directly).
 //! Nothing is visible to readers until the single commit at the end, whose payload names the
@@ -12,6 +13,8 @@ mod document;
 mod files;
 mod ingest;
 pub mod manifest;
+pub mod names;
+pub mod roots;
 pub mod schema;
 pub mod stats;
 mod update;

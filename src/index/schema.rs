@@ -20,6 +20,9 @@ use tantivy::Index;
 pub const EN: &str = "quarry_en";
 /// Name of the case-insensitive keyword analyzer.
 pub const KEYWORD: &str = "quarry_kw";
+/// Name of the analyzer for people's names: the whole name and each of its words
+/// ([`super::names`]), so `--participant Priya` finds "Priya Raman".
+pub const NAME: &str = "quarry_name";
 
 /// Handles to every field.
 #[derive(Debug, Clone, Copy)]
@@ -62,6 +65,26 @@ pub struct Fields {
     pub pid: Field,
     /// Front matter `source` (stored only; claims attribute passages with it).
     pub source: Field,
+    /// Task status name: `open`, `done`, `proposed`, `cancelled` or the checkbox character.
+    pub status: Field,
+    /// Task owner (case-insensitive keyword, stored).
+    pub owner: Field,
+    /// Task due date (indexed, stored; encoded like `date`).
+    pub due: Field,
+    /// Task scheduled date.
+    pub scheduled: Field,
+    /// Task start date.
+    pub start: Field,
+    /// Task done date.
+    pub done: Field,
+    /// Task priority: `highest`, `high`, `medium`, `low`, `lowest`.
+    pub priority: Field,
+    /// The passage's own inline tags, one term per hierarchy level.
+    pub passage_tag: Field,
+    /// The passage's own inline tags (stored only).
+    pub passage_tags: Field,
+    /// The folder the note was indexed from, absolute (exact, stored).
+    pub root: Field,
 }
 
 /// Builds the schema.
@@ -78,6 +101,19 @@ pub fn build() -> (Schema, Fields) {
             opts
         }
     };
+    let day = || {
+        DateOptions::default()
+            .set_indexed()
+            .set_stored()
+            .set_precision(DateTimePrecision::Seconds)
+    };
+    let name = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(NAME)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+        .set_stored();
     let kw = TextOptions::default()
         .set_indexing_options(
             TextFieldIndexing::default()
@@ -95,9 +131,9 @@ pub fn build() -> (Schema, Fields) {
         tag: b.add_text_field("tag", STRING),
         tags: b.add_text_field("tags", STORED),
         account: b.add_text_field("account", kw.clone()),
-        participant: b.add_text_field("participant", kw.clone()),
+        participant: b.add_text_field("participant", name),
         alias: b.add_text_field("alias", kw.clone()),
-        link: b.add_text_field("link", kw),
+        link: b.add_text_field("link", kw.clone()),
         date: b.add_date_field(
             "date",
             DateOptions::default()
@@ -112,6 +148,16 @@ pub fn build() -> (Schema, Fields) {
         line_end: b.add_u64_field("line_end", NumericOptions::default().set_stored()),
         pid: b.add_u64_field("pid", NumericOptions::default().set_fast()),
         source: b.add_text_field("source", STORED),
+        status: b.add_text_field("status", STRING | STORED),
+        owner: b.add_text_field("owner", kw.clone()),
+        due: b.add_date_field("due", day()),
+        scheduled: b.add_date_field("scheduled", day()),
+        start: b.add_date_field("start", day()),
+        done: b.add_date_field("done", day()),
+        priority: b.add_text_field("priority", STRING | STORED),
+        passage_tag: b.add_text_field("passage_tag", STRING),
+        passage_tags: b.add_text_field("passage_tags", STORED),
+        root: b.add_text_field("root", STRING | STORED),
     };
     (b.build(), fields)
 }
@@ -139,6 +185,16 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         line_end: f("line_end")?,
         pid: f("pid")?,
         source: f("source")?,
+        status: f("status")?,
+        owner: f("owner")?,
+        due: f("due")?,
+        scheduled: f("scheduled")?,
+        start: f("start")?,
+        done: f("done")?,
+        priority: f("priority")?,
+        passage_tag: f("passage_tag")?,
+        passage_tags: f("passage_tags")?,
+        root: f("root")?,
     })
 }
 
@@ -171,6 +227,9 @@ pub fn register(index: &Index) {
             .filter(LowerCaser)
             .build(),
     );
+    index
+        .tokenizers()
+        .register(NAME, TextAnalyzer::from(super::names::NameTokenizer));
 }
 
 /// Every hierarchy level of a tag: `a/b/c` → `a`, `a/b`, `a/b/c`.

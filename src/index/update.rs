@@ -31,8 +31,11 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
 pub struct UpdateOptions {
     /// Index folder.
     pub index_dir: PathBuf,
-    /// Roots to index; empty means the roots of the last run.
+    /// Folders (or files) to add to the index's roots; empty: the index's roots as they are
+    /// (see [`super::roots`]). Every root is walked.
     pub roots: Vec<PathBuf>,
+    /// Roots to drop, with their notes (`quarry roots remove`).
+    pub remove_roots: Vec<PathBuf>,
     /// Start over.
     pub rebuild: bool,
     /// Largest file to read.
@@ -68,6 +71,12 @@ pub struct Summary {
     pub committed: bool,
     /// Seconds taken.
     pub seconds: f64,
+    /// The index's roots after the run.
+    pub roots: Vec<String>,
+    /// Roots this run added.
+    pub added_roots: Vec<String>,
+    /// Roots this run dropped.
+    pub removed_roots: Vec<String>,
 }
 
 /// Which stage a progress report is about.
@@ -266,22 +275,21 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// The roots of this run: the ones given (canonical), else the last run's.
-    fn roots(&self) -> Result<Vec<PathBuf>> {
-        if self.opts.roots.is_empty() {
-            if self.manifest.roots.is_empty() {
-                return Err(Error::Index(
-                    "no notes folder given and none indexed before; run `quarry index <notes folder>`"
-                        .into(),
-                ));
-            }
-            return Ok(self.manifest.roots.iter().map(PathBuf::from).collect());
-        }
-        self.opts
+    /// The roots of this run: the index's, plus the ones given, minus the ones removed.
+    fn roots(&mut self) -> Result<Vec<PathBuf>> {
+        let plan = super::roots::plan(
+            &self.manifest.roots,
+            &self.opts.roots,
+            &self.opts.remove_roots,
+        )?;
+        self.summary.added_roots = plan.added;
+        self.summary.removed_roots = plan.removed;
+        self.summary.roots = plan
             .roots
             .iter()
-            .map(|r| r.canonicalize().map_err(|e| Error::io(r, e)))
-            .collect()
+            .map(|r| r.to_string_lossy().into_owned())
+            .collect();
+        Ok(plan.roots)
     }
 
     /// Notes from roots that are no longer indexed, or indexed under another position, go
@@ -324,7 +332,18 @@ impl<'a> Run<'a> {
             roots,
             skip: Some(self.dir().to_path_buf()),
         };
-        let found = note::walk(&walk_opts, &mut |p, r| warn(&p, &r));
+        // Walk problems are reported when new or changed, not on every run (issue 12).
+        let mut walk_warnings = std::collections::BTreeMap::new();
+        let found = note::walk(&walk_opts, &mut |p, r| {
+            walk_warnings.insert(p, r);
+        });
+        for (path, reason) in &walk_warnings {
+            if self.manifest.walk_warnings.get(path) != Some(reason) {
+                warn(path, reason);
+            }
+        }
+        let walk_changed = walk_warnings != self.manifest.walk_warnings;
+        self.manifest.walk_warnings = walk_warnings;
         self.summary.files = found.len();
         let present: HashSet<String> = found.iter().map(|f| note_key(f.root, &f.rel)).collect();
         let gone: Vec<String> = self
@@ -344,9 +363,13 @@ impl<'a> Run<'a> {
         let todo: Vec<usize> = (0..found.len())
             .filter(|&i| {
                 let f = &found[i];
-                match self.manifest.notes.get(&note_key(f.root, &f.rel)) {
+                let key = note_key(f.root, &f.rel);
+                match self.manifest.notes.get(&key) {
                     Some(e) => self.force_reparse || e.size != f.size || e.mtime_ns != f.mtime_ns,
-                    None => true,
+                    // A file skipped before is read (and reported) again only once it changed.
+                    None => !self.manifest.skipped.get(&key).is_some_and(|s| {
+                        s.size == f.size && s.mtime_ns == f.mtime_ns && s.mtime_ns != 0
+                    }),
                 }
             })
             .collect();
@@ -356,8 +379,19 @@ impl<'a> Run<'a> {
                 "adding embeddings to every passage of this lexical-only index",
             );
         }
-        self.summary.unchanged = found.len() - todo.len();
-        self.changed = self.opts.rebuild || self.summary.removed > 0 || self.previous.is_none();
+        // Files not read again: unchanged notes, and skipped files that did not change.
+        let still_skipped = found.len()
+            - todo.len()
+            - found
+                .iter()
+                .filter(|f| self.manifest.notes.contains_key(&note_key(f.root, &f.rel)))
+                .count()
+                .min(found.len() - todo.len());
+        self.summary.unchanged = found.len() - todo.len() - still_skipped;
+        self.changed = walk_changed
+            || self.opts.rebuild
+            || self.summary.removed > 0
+            || self.previous.is_none();
         Ok(Plan { found, todo })
     }
 
@@ -425,18 +459,26 @@ impl<'a> Run<'a> {
                 self.manifest.notes.insert(key, entry);
                 self.changed = true;
             }
-            Outcome::Skipped { key, reason } => {
+            Outcome::Skipped {
+                key,
+                reason,
+                size,
+                mtime_ns,
+            } => {
                 self.summary.skipped += 1;
                 if self.manifest.notes.remove(&key).is_some() {
                     self.writer
                         .delete_term(Term::from_field_text(self.fields.key, &key));
                 }
-                if self
-                    .manifest
-                    .skipped
-                    .insert(key, SkipEntry { reason })
-                    .is_none()
-                {
+                let entry = SkipEntry {
+                    reason,
+                    size,
+                    mtime_ns,
+                };
+                // A new skip, or one whose file changed, is recorded (and committed), so the
+                // next run neither reads nor reports the file again until it changes.
+                if self.manifest.skipped.get(&key) != Some(&entry) {
+                    self.manifest.skipped.insert(key, entry);
                     self.changed = true;
                 }
             }

@@ -1,9 +1,13 @@
 //! Markdown body → passages, with pulldown-cmark.
 //!
-//! Every list item is a passage and every prose paragraph outside a list is a passage.
-//! Headings give the section path; tables, code blocks and HTML are not passages. Offsets
-//! from pulldown-cmark become 1-based line numbers through a table of line starts.
+//! Every list item is a passage and every prose paragraph outside a list is a passage; so is
+//! every table row ([`super::table`]). Headings give the section path; code blocks and HTML
+//! are not passages, and neither is a line of nothing but `#tags` (its tags still count for
+//! the note). Action items carry their task metadata ([`super::task`]). Offsets from
+//! pulldown-cmark become 1-based line numbers through a table of line starts.
 
+use super::table::Table;
+use super::task::{self, TaskInfo};
 use crate::passage::{Kind, Passage};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
@@ -44,18 +48,20 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
         heading: None,
         items: Vec::new(),
         para: None,
+        table: None,
     };
-    let mut skip = 0usize; // inside code block, table, html block, metadata
+    let mut skip = 0usize; // inside code block, html block, metadata
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
         match event {
-            Event::Start(
-                Tag::CodeBlock(_) | Tag::Table(_) | Tag::HtmlBlock | Tag::MetadataBlock(_),
-            ) => skip += 1,
-            Event::End(
-                TagEnd::CodeBlock | TagEnd::Table | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_),
-            ) => skip = skip.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_)) => skip += 1,
+            Event::End(TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_)) => {
+                skip = skip.saturating_sub(1)
+            }
             _ if skip > 0 => {}
+            Event::Start(Tag::Table(_)) => walk.table = Some(Table::default()),
+            Event::End(TagEnd::Table) => walk.end_table(),
+            _ if walk.table.is_some() => walk.table_event(event, range.start),
             Event::Start(Tag::Heading { level, .. }) => {
                 walk.heading = Some((level as u8, String::new()))
             }
@@ -93,6 +99,8 @@ struct Walk<'a> {
     items: Vec<Item>,
     /// The paragraph being read outside any list.
     para: Option<Para>,
+    /// The table being read.
+    table: Option<Table>,
 }
 
 impl Walk<'_> {
@@ -128,14 +136,18 @@ impl Walk<'_> {
         let context = context_of(&self.items);
         let (task, raw) = split_task(&item.text);
         let text = clean(raw);
-        if text.is_empty() {
+        let tags = inline_tags(&text);
+        self.out.tags.extend(tags.iter().cloned());
+        if text.is_empty() || is_tag_only(&text) {
             return;
         }
-        self.out.tags.extend(inline_tags(&text));
         let section = self.section();
+        let kind = item_kind(task, &section);
         let passage = Passage {
-            kind: item_kind(task, &section),
+            kind,
             task,
+            task_info: task_info(kind, task, &text),
+            tags: normalised(&tags),
             text,
             context,
             links: wikilink_targets(raw),
@@ -168,10 +180,16 @@ impl Walk<'_> {
         if text.is_empty() || is_metadata_block(&self.body[range]) {
             return;
         }
-        self.out.tags.extend(inline_tags(&text));
+        let tags = inline_tags(&text);
+        self.out.tags.extend(tags.iter().cloned());
+        if is_tag_only(&text) {
+            return;
+        }
         let passage = Passage {
             kind: Kind::Paragraph,
             task: None,
+            task_info: TaskInfo::default(),
+            tags: normalised(&tags),
             text,
             context: String::new(),
             links: wikilink_targets(&p.text),
@@ -180,6 +198,48 @@ impl Walk<'_> {
             line_end: self.line_of(p.end.saturating_sub(1).max(p.start)),
         };
         self.out.passages.push(passage);
+    }
+
+    /// An event inside a table.
+    fn table_event(&mut self, event: Event<'_>, start: usize) {
+        let Some(table) = self.table.as_mut() else {
+            return;
+        };
+        match event {
+            Event::Start(Tag::TableHead) => table.start_head(),
+            Event::End(TagEnd::TableHead) => table.end_head(),
+            Event::Start(Tag::TableRow) => table.start_row(start),
+            Event::Start(Tag::TableCell) => table.start_cell(),
+            Event::End(TagEnd::TableCell) => table.end_cell(),
+            Event::Text(t) | Event::Code(t) => table.text(&t),
+            Event::SoftBreak | Event::HardBreak => table.text(" "),
+            _ => {}
+        }
+    }
+
+    /// Each body row of the finished table becomes a passage on its own line.
+    fn end_table(&mut self) {
+        let Some(table) = self.table.take() else {
+            return;
+        };
+        let section = self.section();
+        for (start, text, raw) in table.rows() {
+            let tags = inline_tags(&text);
+            self.out.tags.extend(tags.iter().cloned());
+            let line = self.line_of(start);
+            self.out.passages.push(Passage {
+                kind: Kind::Row,
+                task: None,
+                task_info: TaskInfo::default(),
+                tags: normalised(&tags),
+                links: wikilink_targets(&raw),
+                text,
+                context: String::new(),
+                section: section.clone(),
+                line_start: line,
+                line_end: line,
+            });
+        }
     }
 
     fn text(&mut self, t: &str, end: usize) {
@@ -261,6 +321,32 @@ fn is_metadata_block(raw: &str) -> bool {
                 line.trim_start_matches(['*', '_']).starts_with("Source:") && line.contains("[[");
             bold_label || source
         })
+}
+
+/// The task metadata of an action (none for other kinds: an `@name` in a fact is a mention).
+fn task_info(kind: Kind, task: Option<char>, text: &str) -> TaskInfo {
+    if kind == Kind::Action {
+        task::parse(task, text)
+    } else {
+        TaskInfo::default()
+    }
+}
+
+/// A line of nothing but `#tags` (`#meeting #customer`): bookkeeping, not a passage.
+fn is_tag_only(text: &str) -> bool {
+    text.split_whitespace()
+        .all(|w| w.starts_with('#') && inline_tags(w).len() == 1)
+}
+
+/// Inline tags as the index stores them (lowercase, deduplicated, sorted).
+fn normalised(tags: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = tags
+        .iter()
+        .filter_map(|t| super::normalise_tag(t))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A task line starts with `[c] ` where `c` is one character: `[ ]`, `[x]`, `[?]`, `[/]`…
@@ -511,10 +597,89 @@ mod tests {
                     "Title/Key Information".into(),
                     ""
                 ),
+                (
+                    Kind::Row,
+                    None,
+                    "a: x · b: y",
+                    22,
+                    22,
+                    "Title/Key Information".into(),
+                    ""
+                ),
             ]
         );
         assert_eq!(body.first_h1.as_deref(), Some("Title"));
         assert_eq!(body.tags, vec!["task"]);
+    }
+
+    #[test]
+    fn tag_only_lines_are_not_passages_but_their_tags_count() {
+        let text = "#meeting #customer\n\n- #todo\n- real #item\n\n#42 is an issue number\n";
+        let body = parse_body(text, 0);
+        let texts: Vec<&str> = body.passages.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts, vec!["real #item", "#42 is an issue number"]);
+        assert_eq!(body.passages[0].tags, vec!["item"]);
+        assert_eq!(body.tags, vec!["meeting", "customer", "todo", "item"]);
+    }
+
+    #[test]
+    fn actions_carry_task_metadata_and_facts_do_not() {
+        let text = "## Action Items\n\n- [x] ship it @Dana ✅ 2025-06-02 #Task\n- call @Lee 📅 2025-07-01\n\n## Notes\n\n- met @Kim 📅 2025-07-01\n";
+        let body = parse_body(text, 0);
+        let info: Vec<_> = body.passages.iter().map(|p| &p.task_info).collect();
+        assert_eq!(info[0].status.as_deref(), Some("done"));
+        assert_eq!(info[0].owner.as_deref(), Some("Dana"));
+        assert_eq!(
+            info[0].done.map(|d| d.to_string()).as_deref(),
+            Some("2025-06-02")
+        );
+        assert_eq!(body.passages[0].tags, vec!["task"]);
+        assert_eq!(
+            info[1].status, None,
+            "an action without a checkbox has no status"
+        );
+        assert_eq!(info[1].owner.as_deref(), Some("Lee"));
+        assert!(info[2].is_empty(), "{:?}", info[2]);
+    }
+
+    #[test]
+    fn table_rows_are_passages_under_their_heading() {
+        let text = "# T\n\n## Renewals\n\n| Account | Risk | Notes |\n|---|:-:|---|\n| [[Acme Bank]] | High | `bidding` on price #risk |\n|  |  |  |\n| Globex | Low | |\n\n```\n| a | b |\n|---|---|\n| in | code |\n```\n";
+        let body = parse_body(text, 0);
+        let got: Vec<(Kind, &str, u32, String, Vec<String>)> = body
+            .passages
+            .iter()
+            .map(|p| {
+                (
+                    p.kind,
+                    p.text.as_str(),
+                    p.line_start,
+                    p.section.join("/"),
+                    p.links.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    Kind::Row,
+                    "Account: Acme Bank · Risk: High · Notes: bidding on price #risk",
+                    7,
+                    "T/Renewals".into(),
+                    vec!["Acme Bank".to_string()]
+                ),
+                (
+                    Kind::Row,
+                    "Account: Globex · Risk: Low",
+                    9,
+                    "T/Renewals".into(),
+                    vec![]
+                ),
+            ]
+        );
+        assert_eq!(body.passages[0].tags, vec!["risk"]);
+        assert_eq!(body.tags, vec!["risk"]);
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod markdown;
 #[cfg(test)]
 mod proptests;
 pub mod repair;
+pub mod table;
+pub mod task;
 mod walk;
 
 pub use walk::{walk, Found, WalkOptions};

@@ -20,6 +20,8 @@ pub enum Kind {
     Decision,
     /// A prose paragraph.
     Paragraph,
+    /// A table row, its cells paired with their column headers.
+    Row,
 }
 
 impl Kind {
@@ -30,6 +32,7 @@ impl Kind {
             Kind::Action => "action",
             Kind::Decision => "decision",
             Kind::Paragraph => "paragraph",
+            Kind::Row => "row",
         }
     }
 
@@ -40,6 +43,7 @@ impl Kind {
             "action" | "actions" | "task" | "tasks" => Some(Kind::Action),
             "decision" | "decisions" => Some(Kind::Decision),
             "paragraph" | "paragraphs" | "para" => Some(Kind::Paragraph),
+            "row" | "rows" => Some(Kind::Row),
             _ => None,
         }
     }
@@ -52,6 +56,11 @@ pub struct Passage {
     pub kind: Kind,
     /// The task status character for task lines (`' '`, `'x'`, `'?'` …).
     pub task: Option<char>,
+    /// Status, owner, dates and priority of an action ([`crate::note::task`]); empty for
+    /// other kinds.
+    pub task_info: crate::note::task::TaskInfo,
+    /// The passage's own inline `#tags`, normalised (the note's tags hold them too).
+    pub tags: Vec<String>,
     /// Visible text: wiki links rendered, whitespace collapsed.
     pub text: String,
     /// The texts of the enclosing list items, outermost first, joined with ` › `.

@@ -428,6 +428,7 @@ mod tests {
             pid: 0,
             participants: vec!["Marcus Lee".into()],
             source: Some("transcript".into()),
+            ..Hit::default()
         };
         Claim::new(hit, quantity::parse(text), None)
     }

@@ -15,6 +15,7 @@ pub fn highlight_terms(query_text: &str) -> (Vec<String>, Vec<String>) {
     let Ok(clauses) = query::parse(query_text) else {
         return (terms, prefixes);
     };
+    let clauses = crate::search::lexical::without_stop_words(clauses);
     let mut en = schema::en_analyzer();
     let mut fold = schema::fold_analyzer();
     for c in clauses.iter().filter(|c| c.occur != Occur::MustNot) {

@@ -31,8 +31,14 @@ mod tests {
             score: 1.5,
             explain: None,
             pid: 42,
-            participants: Vec::new(),
-            source: None,
+            status: Some("open".into()),
+            owner: Some("Dana".into()),
+            due: Some("2025-09-30".into()),
+            priority: Some("high".into()),
+            passage_tags: vec!["task".into()],
+            root: "/home/me/notes".into(),
+            abs_path: "/home/me/notes/Customers/a b.md".into(),
+            ..Hit::default()
         }
     }
 
@@ -48,8 +54,28 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "account", "date", "kind", "line", "line_end", "path", "score", "section", "tags",
-                "task", "text", "title"
+                "abs_path",
+                "account",
+                "date",
+                "done",
+                "due",
+                "kind",
+                "line",
+                "line_end",
+                "owner",
+                "passage_tags",
+                "path",
+                "priority",
+                "root",
+                "scheduled",
+                "score",
+                "section",
+                "start",
+                "status",
+                "tags",
+                "task",
+                "text",
+                "title"
             ],
             "the vector key stays internal and explain appears only when asked for"
         );

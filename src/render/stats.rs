@@ -3,8 +3,9 @@
 use crate::index::Stats;
 use std::io::{self, Write};
 
-/// Writes the statistics for people.
-pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
+/// Writes the statistics for people; `enable_hint` says how to add embeddings to an index
+/// without them ([`crate::embed::enable_semantic_hint`]).
+pub fn write_stats(out: &mut dyn Write, stats: &Stats, enable_hint: &str) -> io::Result<()> {
     writeln!(
         out,
         "index      {} ({:.1} MB)",
@@ -43,10 +44,7 @@ pub fn write_stats(out: &mut dyn Write, stats: &Stats) -> io::Result<()> {
     writeln!(out, "accounts   {}", list(&stats.top_accounts))?;
     match &stats.model {
         Some(m) => writeln!(out, "model      {m} ({} vectors)", stats.vectors)?,
-        None => writeln!(
-            out,
-            "model      none: lexical search only (run `quarry model install`, then `quarry index`)"
-        )?,
+        None => writeln!(out, "model      none: lexical search only ({enable_hint})")?,
     }
     Ok(())
 }

@@ -76,8 +76,13 @@ impl Engine {
     pub fn check_mode(&self, mode: Mode) -> Result<()> {
         if mode != Mode::Lexical && !self.has_vectors() {
             return Err(Error::Query(format!(
-                "--mode {} needs embeddings, and this index has none; run `quarry model install`, then `quarry index`",
-                if mode == Mode::Semantic { "semantic" } else { "hybrid" }
+                "--mode {} needs embeddings, and this index has none; {}",
+                if mode == Mode::Semantic {
+                    "semantic"
+                } else {
+                    "hybrid"
+                },
+                crate::embed::enable_semantic_hint(&self.model_dir)
             )));
         }
         Ok(())
@@ -93,8 +98,9 @@ impl Engine {
         Ok(hits)
     }
 
-    /// The paths of the best notes, best first, at most `req.limit` distinct ones: passages
-    /// are ranked deeper and deeper until enough distinct notes turn up.
+    /// The absolute paths of the best notes, best first, at most `req.limit` distinct ones:
+    /// passages are ranked deeper and deeper until enough distinct notes turn up. (Absolute,
+    /// because two roots may hold the same relative path.)
     pub fn files(&self, req: &Request) -> Result<Vec<String>> {
         let (semantic, text) = self.plan(req)?;
         let paths = self.with_semantic(semantic, &text, |parts| {
@@ -108,7 +114,7 @@ impl Engine {
                 let mut seen = std::collections::HashSet::new();
                 let paths: Vec<String> = hits
                     .iter()
-                    .map(|h| h.path.as_str())
+                    .map(|h| h.abs_path.as_str())
                     .filter(|p| seen.insert(*p))
                     .take(req.limit)
                     .map(str::to_string)
@@ -121,6 +127,66 @@ impl Engine {
         })?;
         self.lap("searched");
         Ok(paths)
+    }
+
+    /// Like [`Engine::search`], with at most `per_note` passages from one note: passages are
+    /// ranked deeper until `req.limit` pass the cap or the ranking runs dry.
+    pub fn search_per_note(
+        &self,
+        req: &Request,
+        explain: bool,
+        per_note: usize,
+    ) -> Result<Vec<Hit>> {
+        let (semantic, text) = self.plan(req)?;
+        let hits = self.with_semantic(semantic, &text, |parts| {
+            let mut fetch = req.limit.saturating_mul(4).max(req.limit + 1);
+            loop {
+                let deeper = Request {
+                    limit: fetch.min(FILES_FETCH_MAX),
+                    ..req.clone()
+                };
+                let hits = super::run(&self.store, &deeper, parts, explain)?;
+                let ranked = hits.len();
+                let mut seen: std::collections::HashMap<String, usize> = Default::default();
+                let kept: Vec<Hit> = hits
+                    .into_iter()
+                    .filter(|h| {
+                        let n = seen.entry(h.abs_path.clone()).or_default();
+                        *n += 1;
+                        *n <= per_note
+                    })
+                    .take(req.limit)
+                    .collect();
+                if kept.len() >= req.limit || ranked < fetch || fetch >= FILES_FETCH_MAX {
+                    return Ok(kept);
+                }
+                fetch = fetch.saturating_mul(4);
+            }
+        })?;
+        self.lap("searched");
+        Ok(hits)
+    }
+
+    /// Every note with matches and its number of matching passages (every match: lexical
+    /// matches, semantic ones above the floor), most first, then by path.
+    pub fn counts(&self, req: &Request) -> Result<Vec<(String, usize)>> {
+        let (semantic, text) = self.plan(req)?;
+        let all = Request {
+            limit: (self.store.searcher().num_docs() as usize).max(1),
+            sort: super::SortBy::Date,
+            ..req.clone()
+        };
+        let hits = self.with_semantic(semantic, &text, |parts| {
+            super::run(&self.store, &all, parts, false)
+        })?;
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        for h in hits {
+            *counts.entry(h.abs_path).or_default() += 1;
+        }
+        let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        self.lap("searched");
+        Ok(counts)
     }
 
     /// Whether the request ranks by meaning (a semantic mode and some free text), and the

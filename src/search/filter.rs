@@ -1,4 +1,5 @@
-//! Filters: tag (hierarchical), account, participant, date range, kind, path glob.
+//! Filters: tag (hierarchical), account, participant, date range, kind, path glob, and the
+//! passage-level ones: the passage's own tags and its task status, owner and due date.
 //! Each becomes a tantivy query intersected with the text query, never a post-filter.
 
 use crate::date::Date;
@@ -6,6 +7,7 @@ use crate::index::schema::indexable;
 use crate::index::Fields;
 use crate::note::Kind;
 use crate::{Error, Result};
+use std::path::Path;
 use tantivy::query::{BooleanQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
@@ -27,13 +29,45 @@ pub struct Filters {
     pub kinds: Vec<Kind>,
     /// Path globs; any may match.
     pub paths: Vec<String>,
+    /// The passage's own tags; each must be present (hierarchical, like `tags`).
+    pub passage_tags: Vec<String>,
+    /// Task statuses (`open`, `done`, `proposed`, `cancelled`, or a checkbox character); any
+    /// may match.
+    pub statuses: Vec<String>,
+    /// Task owners; any may match (case-insensitive).
+    pub owners: Vec<String>,
+    /// Due strictly before this day.
+    pub due_before: Option<Date>,
+    /// Due strictly after this day.
+    pub due_after: Option<Date>,
+    /// Open and due strictly before this day (`--overdue` passes today).
+    pub overdue: Option<Date>,
+    /// The folder a relative `--path` is also read from (the working folder).
+    pub cwd: Option<std::path::PathBuf>,
 }
 
 impl Filters {
-    /// No filter given.
+    /// No filter given (the working folder alone filters nothing).
     pub fn is_empty(&self) -> bool {
-        *self == Filters::default()
+        Filters {
+            cwd: None,
+            ..self.clone()
+        } == Filters::default()
     }
+}
+
+/// `field < day` (`Excluded` upper) or `field > day` (`Excluded` lower).
+fn day_range(
+    field: tantivy::schema::Field,
+    before: Option<Date>,
+    after: Option<Date>,
+) -> Box<dyn Query> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    let term = |d: Date| Term::from_field_date(field, indexable(d));
+    Box::new(RangeQuery::new(
+        after.map_or(Unbounded, |d| Excluded(term(d))),
+        before.map_or(Unbounded, |d| Excluded(term(d))),
+    ))
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {
@@ -110,77 +144,222 @@ pub fn filter_queries(
         out.push(Box::new(RangeQuery::new(lower, upper)));
     }
     if !f.paths.is_empty() {
-        out.push(path_query(fields, searcher, &f.paths)?);
+        out.push(path_query(fields, searcher, &f.paths, f.cwd.as_deref())?);
+    }
+    out.extend(task_queries(fields, f)?);
+    Ok(out)
+}
+
+/// The passage-level filters: own tags, task status, owner, due dates.
+fn task_queries(fields: &Fields, f: &Filters) -> Result<Vec<Box<dyn Query>>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    for tag in &f.passage_tags {
+        let t = crate::note::normalise_tag(tag)
+            .ok_or_else(|| Error::Query(format!("--passage-tag '{tag}' is not a tag")))?;
+        out.push(term_query(Term::from_field_text(fields.passage_tag, &t)));
+    }
+    if !f.statuses.is_empty() {
+        out.push(any_of(
+            f.statuses
+                .iter()
+                .map(|s| term_query(Term::from_field_text(fields.status, s)))
+                .collect(),
+        ));
+    }
+    if !f.owners.is_empty() {
+        out.push(any_of(
+            f.owners
+                .iter()
+                .map(|o| {
+                    let o = o.trim().trim_start_matches('@').to_lowercase();
+                    term_query(Term::from_field_text(fields.owner, &o))
+                })
+                .collect(),
+        ));
+    }
+    if let (Some(a), Some(b)) = (f.due_after, f.due_before) {
+        if a.days() + 1 >= b.days() {
+            return Err(Error::Query(format!(
+                "--due-after {a} and --due-before {b} leave no day between them; nothing can match"
+            )));
+        }
+    }
+    if f.due_before.is_some() || f.due_after.is_some() {
+        out.push(day_range(fields.due, f.due_before, f.due_after));
+    }
+    if let Some(today) = f.overdue {
+        out.push(term_query(Term::from_field_text(fields.status, "open")));
+        out.push(day_range(fields.due, Some(today), None));
     }
     Ok(out)
 }
 
-/// A path pattern: a glob (`Customers/**`, `*.txt`, `**/2025-*`), or a plain folder or file
-/// path, which matches itself and everything below it.
+/// `--path` patterns. Each is a glob (`Customers/**`, `*.txt`), or a plain folder or file,
+/// which matches itself and everything below it; a leading `!` excludes instead. A pattern
+/// is read against the path relative to its root (`Customers`), against the path relative to
+/// the working folder (`notes/Customers` from the vault's parent), and, when absolute,
+/// against the note's absolute path (which must lie inside a root to match anything).
 pub struct PathMatcher {
-    globs: globset::GlobSet,
-    plain: Vec<String>,
+    include: Vec<Pattern>,
+    exclude: Vec<Pattern>,
+    cwd: Option<std::path::PathBuf>,
+}
+
+enum Pattern {
+    /// A glob; absolute globs match absolute paths.
+    Glob {
+        glob: globset::GlobMatcher,
+        absolute: bool,
+    },
+    /// A relative folder or file: root-relative, and relative to the working folder.
+    Plain(String),
+    /// An absolute folder or file.
+    Absolute(std::path::PathBuf),
 }
 
 impl PathMatcher {
-    /// Compiles patterns; a bad glob is an error naming it.
-    pub fn new(patterns: &[String]) -> Result<PathMatcher> {
-        let mut builder = globset::GlobSetBuilder::new();
-        let mut plain = Vec::new();
-        for p in patterns {
-            let p = p.trim().trim_start_matches("./");
-            if p.contains(['*', '?', '[', '{']) {
-                let glob = globset::GlobBuilder::new(p)
+    /// Compiles patterns; a bad glob is an error naming it. `cwd` is the working folder.
+    pub fn new(patterns: &[String], cwd: Option<&Path>) -> Result<PathMatcher> {
+        let mut m = PathMatcher {
+            include: Vec::new(),
+            exclude: Vec::new(),
+            cwd: cwd.map(Path::to_path_buf),
+        };
+        for raw in patterns {
+            let (negated, p) = match raw.trim().strip_prefix('!') {
+                Some(rest) => (true, rest.trim()),
+                None => (false, raw.trim()),
+            };
+            if p.is_empty() {
+                return Err(Error::Query(format!("--path '{raw}' names no path")));
+            }
+            let pattern = if p.contains(['*', '?', '[', '{']) {
+                let glob = globset::GlobBuilder::new(p.trim_start_matches("./"))
                     .literal_separator(false)
                     .build()
-                    .map_err(|e| Error::Query(format!("--path '{p}' is not a valid glob: {e}")))?;
-                builder.add(glob);
+                    .map_err(|e| Error::Query(format!("--path '{p}' is not a valid glob: {e}")))?
+                    .compile_matcher();
+                Pattern::Glob {
+                    glob,
+                    absolute: p.starts_with('/'),
+                }
+            } else if Path::new(p).is_absolute() {
+                Pattern::Absolute(normalise(Path::new(p)))
             } else {
-                plain.push(p.trim_end_matches('/').to_string());
+                Pattern::Plain(p.trim_start_matches("./").trim_end_matches('/').to_string())
+            };
+            if negated {
+                m.exclude.push(pattern);
+            } else {
+                m.include.push(pattern);
             }
         }
-        let globs = builder
-            .build()
-            .map_err(|e| Error::Query(format!("--path: {e}")))?;
-        Ok(PathMatcher { globs, plain })
+        Ok(m)
     }
 
-    /// Does a relative note path match?
-    pub fn is_match(&self, path: &str) -> bool {
-        self.globs.is_match(path)
-            || self.plain.iter().any(|p| {
-                path == p || (path.starts_with(p.as_str()) && path[p.len()..].starts_with('/'))
-            })
+    /// Does the note at `rel` under `root` match?
+    pub fn is_match(&self, root: &Path, rel: &str) -> bool {
+        let abs = root.join(rel);
+        let hit = |p: &Pattern| self.pattern_matches(p, rel, &abs);
+        (self.include.is_empty() || self.include.iter().any(hit)) && !self.exclude.iter().any(hit)
+    }
+
+    fn pattern_matches(&self, p: &Pattern, rel: &str, abs: &Path) -> bool {
+        let from_cwd = self.cwd.as_deref().and_then(|c| abs.strip_prefix(c).ok());
+        match p {
+            Pattern::Glob {
+                glob,
+                absolute: true,
+            } => glob.is_match(abs),
+            Pattern::Glob { glob, .. } => {
+                glob.is_match(rel) || from_cwd.is_some_and(|r| glob.is_match(r))
+            }
+            Pattern::Plain(p) => {
+                (rel == p || (rel.starts_with(p.as_str()) && rel[p.len()..].starts_with('/')))
+                    || self
+                        .cwd
+                        .as_deref()
+                        .is_some_and(|c| abs.starts_with(normalise(&c.join(p))))
+            }
+            Pattern::Absolute(a) => abs.starts_with(a),
+        }
     }
 }
 
-/// Matches the glob against every indexed path (one term per note, read from the term
-/// dictionary) and returns a term-set query of the matching ones.
-fn path_query(fields: &Fields, searcher: &Searcher, patterns: &[String]) -> Result<Box<dyn Query>> {
-    let matcher = PathMatcher::new(patterns)?;
+/// An absolute path without `.` and `..` parts, through symlinks where it exists (roots are
+/// canonical, so `/tmp` and `/private/tmp` must agree).
+fn normalise(p: &Path) -> std::path::PathBuf {
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    let mut out = std::path::PathBuf::new();
+    for part in p.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Every indexed (root, path) pair is matched against the patterns (the roots and paths are
+/// read from the term dictionaries: one term per root and per relative path), and the
+/// result is a query for the matching notes of each root.
+fn path_query(
+    fields: &Fields,
+    searcher: &Searcher,
+    patterns: &[String],
+    cwd: Option<&Path>,
+) -> Result<Box<dyn Query>> {
+    let matcher = PathMatcher::new(patterns, cwd)?;
+    let roots = all_terms(searcher, fields.root)?;
+    let paths = all_terms(searcher, fields.path)?;
+    let mut per_root: Vec<Box<dyn Query>> = Vec::new();
+    for root in &roots {
+        let matching: Vec<Term> = paths
+            .iter()
+            .filter(|rel| matcher.is_match(Path::new(root), rel))
+            .map(|rel| Term::from_field_text(fields.path, rel))
+            .collect();
+        if matching.is_empty() {
+            continue;
+        }
+        per_root.push(Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                term_query(Term::from_field_text(fields.root, root)),
+            ),
+            (Occur::Must, Box::new(TermSetQuery::new(matching))),
+        ])));
+    }
+    if per_root.is_empty() {
+        return Ok(Box::new(EmptyQuery));
+    }
+    Ok(any_of(per_root))
+}
+
+/// The distinct terms of a raw (untokenised) field, across segments.
+pub(crate) fn all_terms(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+) -> Result<std::collections::BTreeSet<String>> {
     let mut terms = std::collections::BTreeSet::new();
     for segment in searcher.segment_readers() {
-        let inverted = segment.inverted_index(fields.path)?;
+        let inverted = segment.inverted_index(field)?;
         let mut stream = inverted
             .terms()
             .stream()
-            .map_err(|e| Error::Index(format!("reading paths: {e}")))?;
+            .map_err(|e| Error::Index(format!("reading the term list: {e}")))?;
         while stream.advance() {
-            if let Ok(path) = std::str::from_utf8(stream.key()) {
-                if matcher.is_match(path) {
-                    terms.insert(path.to_string());
-                }
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                terms.insert(t.to_string());
             }
         }
     }
-    if terms.is_empty() {
-        return Ok(Box::new(EmptyQuery));
-    }
-    Ok(Box::new(TermSetQuery::new(
-        terms
-            .into_iter()
-            .map(|p| Term::from_field_text(fields.path, &p)),
-    )))
+    Ok(terms)
 }
 
 #[cfg(test)]
@@ -208,18 +387,52 @@ mod tests {
 
     #[test]
     fn path_patterns() {
-        let m = PathMatcher::new(&[
-            "Customers".into(),
-            "*.txt".into(),
-            "Meetings/2025-0[6-9]*".into(),
-        ])
+        let root = Path::new("/vault");
+        let m = PathMatcher::new(
+            &[
+                "Customers".into(),
+                "*.txt".into(),
+                "Meetings/2025-0[6-9]*".into(),
+            ],
+            None,
+        )
         .unwrap();
-        assert!(m.is_match("Customers/a.md"));
-        assert!(m.is_match("Customers/x/y.md"));
-        assert!(!m.is_match("CustomersX/a.md"));
-        assert!(m.is_match("Broken/n.txt"));
-        assert!(m.is_match("Meetings/2025-06-26 - QBR.md"));
-        assert!(!m.is_match("Meetings/2025-05-01.md"));
-        assert!(PathMatcher::new(&["a[".into()]).is_err());
+        assert!(m.is_match(root, "Customers/a.md"));
+        assert!(m.is_match(root, "Customers/x/y.md"));
+        assert!(!m.is_match(root, "CustomersX/a.md"));
+        assert!(m.is_match(root, "Broken/n.txt"));
+        assert!(m.is_match(root, "Meetings/2025-06-26 - QBR.md"));
+        assert!(!m.is_match(root, "Meetings/2025-05-01.md"));
+        assert!(PathMatcher::new(&["a[".into()], None).is_err());
+        assert!(PathMatcher::new(&["!".into()], None).is_err());
+    }
+
+    #[test]
+    fn paths_relative_to_the_working_folder_absolute_and_excluded() {
+        let (a, b) = (Path::new("/home/me/notes"), Path::new("/home/me/work"));
+        let cwd = Some(Path::new("/home/me"));
+        let m = |p: &[&str]| {
+            PathMatcher::new(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>(), cwd).unwrap()
+        };
+        // Relative to the working folder: only that root's notes.
+        let from_cwd = m(&["notes/Customers"]);
+        assert!(from_cwd.is_match(a, "Customers/x.md"));
+        assert!(!from_cwd.is_match(b, "Customers/x.md"));
+        // Root-relative still works, in every root.
+        assert!(m(&["Customers"]).is_match(b, "Customers/x.md"));
+        // Absolute, and with `..`.
+        assert!(m(&["/home/me/work/Customers"]).is_match(b, "Customers/x.md"));
+        assert!(!m(&["/home/me/work/Customers"]).is_match(a, "Customers/x.md"));
+        assert!(m(&["/home/me/notes/../work"]).is_match(b, "x.md"));
+        // Globs against the working-folder path and the absolute path.
+        assert!(m(&["work/**/*.md"]).is_match(b, "Customers/x.md"));
+        assert!(m(&["/home/*/notes/**"]).is_match(a, "x.md"));
+        // Exclusions, alone or with inclusions.
+        let ex = m(&["!Customers/**"]);
+        assert!(!ex.is_match(a, "Customers/x.md") && ex.is_match(a, "Internal/y.md"));
+        let both = m(&["notes", "!*.txt"]);
+        assert!(
+            both.is_match(a, "a.md") && !both.is_match(a, "b.txt") && !both.is_match(b, "a.md")
+        );
     }
 }

@@ -26,7 +26,7 @@ pub struct Explain {
 }
 
 /// One ranked passage.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Hit {
     /// Note path relative to its root.
     pub path: String,
@@ -44,10 +44,30 @@ pub struct Hit {
     pub tags: Vec<String>,
     /// Heading path, ` > `-joined.
     pub section: String,
-    /// fact, action, decision or paragraph.
+    /// fact, action, decision, paragraph or row.
     pub kind: String,
     /// Task status (`" "`, `"x"`, `"?"`…) for task lines.
     pub task: Option<String>,
+    /// Task status name: `open`, `done`, `proposed`, `cancelled`, or the checkbox character.
+    pub status: Option<String>,
+    /// Task owner: the first `@name` of an action, without the `@`.
+    pub owner: Option<String>,
+    /// Task due date (`📅`), `YYYY-MM-DD`.
+    pub due: Option<String>,
+    /// Task scheduled date (`⏳`).
+    pub scheduled: Option<String>,
+    /// Task start date (`🛫`).
+    pub start: Option<String>,
+    /// Task done date (`✅`).
+    pub done: Option<String>,
+    /// Task priority: `highest`, `high`, `medium`, `low`, `lowest`.
+    pub priority: Option<String>,
+    /// The passage's own inline tags (`tags` are the note's).
+    pub passage_tags: Vec<String>,
+    /// The folder the note was indexed from (absolute).
+    pub root: String,
+    /// The note's absolute path.
+    pub abs_path: String,
     /// Passage text.
     pub text: String,
     /// Ranking score (BM25, cosine, or fused, by mode).
@@ -75,13 +95,39 @@ pub fn load_hit(searcher: &Searcher, fields: &Fields, addr: DocAddress, score: f
             .unwrap_or("")
             .to_string()
     };
-    let date = doc
-        .get_first(fields.date)
-        .and_then(|v| v.as_datetime())
-        .map(|d| Date::from_days(d.into_timestamp_secs().div_euclid(86_400) as i32).to_string());
+    let day = |f| {
+        doc.get_first(f)
+            .and_then(|v| v.as_datetime())
+            .map(|d| Date::from_days(d.into_timestamp_secs().div_euclid(86_400) as i32).to_string())
+    };
+    let opt = |f| {
+        doc.get_first(f)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let pid = pid_of(searcher, addr).unwrap_or(0);
+    let path = text(fields.path);
+    let root = text(fields.root);
+    let abs_path = std::path::Path::new(&root)
+        .join(&path)
+        .to_string_lossy()
+        .into_owned();
     Ok(Hit {
-        path: text(fields.path),
+        status: opt(fields.status),
+        owner: opt(fields.owner),
+        due: day(fields.due),
+        scheduled: day(fields.scheduled),
+        start: day(fields.start),
+        done: day(fields.done),
+        priority: opt(fields.priority),
+        passage_tags: doc
+            .get_all(fields.passage_tags)
+            .filter_map(|v| v.as_str())
+            .map(str::to_string)
+            .collect(),
+        root,
+        abs_path,
+        path,
         line: doc
             .get_first(fields.line)
             .and_then(|v| v.as_u64())
@@ -91,7 +137,7 @@ pub fn load_hit(searcher: &Searcher, fields: &Fields, addr: DocAddress, score: f
             .and_then(|v| v.as_u64())
             .unwrap_or(0),
         title: text(fields.title),
-        date,
+        date: day(fields.date),
         account: doc
             .get_first(fields.account)
             .and_then(|v| v.as_str())

@@ -2,15 +2,14 @@
 //! (boosted), section and parent-item context, with the filters intersected inside the index.
 
 use super::query::{self, Clause, Occur, Target};
-use super::{filter, load_hit, Filters, Hit, Request, SortBy};
+use super::{filter, Filters, Hit, Request};
 use crate::index::{schema, Fields, Store};
 use crate::{Error, Result};
-use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, PhraseQuery, Query, RegexQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Order, Searcher, Term};
+use tantivy::{Searcher, Term};
 
 /// Field boosts for free-text clauses. The passage text counts most; the title (repeated on
 /// every passage of a note) half, the parent items' text (context of nested bullets) less.
@@ -21,28 +20,20 @@ const BOOST_SECTION: f32 = 0.5;
 const BOOST_TEXT: f32 = 1.0;
 const BOOST_CONTEXT: f32 = 0.3;
 
-/// Runs a lexical search. Returns hits best first (or newest first with [`SortBy::Date`]).
+/// Runs a lexical search. Returns hits best first (or newest first with [`SortBy::Date`]);
+/// the same as [`super::run`] in lexical mode.
 pub fn lexical(
     store: &Store,
-    searcher: &Searcher,
+    _searcher: &Searcher,
     req: &Request,
     limit: usize,
 ) -> Result<Vec<Hit>> {
-    let query = build_query(store, searcher, &req.query, &req.filters)?;
-    let addrs: Vec<(f32, DocAddress)> = match req.sort {
-        SortBy::Score => searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?,
-        SortBy::Date => {
-            let by_date: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher.search(
-                &query,
-                &TopDocs::with_limit(limit).order_by_fast_field("date", Order::Desc),
-            )?;
-            by_date.into_iter().map(|(_, a)| (0.0, a)).collect()
-        }
+    let req = Request {
+        limit,
+        mode: super::Mode::Lexical,
+        ..req.clone()
     };
-    addrs
-        .into_iter()
-        .map(|(score, addr)| load_hit(searcher, &store.fields, addr, score))
-        .collect()
+    super::run(store, &req, None, false)
 }
 
 /// The full tantivy query: text clauses AND filters.
@@ -52,7 +43,7 @@ pub fn build_query(
     text: &str,
     filters: &Filters,
 ) -> Result<Box<dyn Query>> {
-    let clauses = query::parse(text)?;
+    let clauses = without_stop_words(query::parse(text)?);
     let mut parts: Vec<(tantivy::query::Occur, Box<dyn Query>)> = Vec::new();
     let mut positive = false;
     let mut text_part: Vec<(tantivy::query::Occur, Box<dyn Query>)> = Vec::new();
@@ -86,6 +77,26 @@ pub fn build_query(
         ));
     }
     Ok(Box::new(BooleanQuery::new(parts)))
+}
+
+/// The clauses without plain query words that are stop words ([`super::stopwords`]), unless
+/// nothing else positive would be left. Phrases, `+`/`-` words, prefixes and fielded clauses
+/// are kept as written.
+pub(crate) fn without_stop_words(clauses: Vec<Clause>) -> Vec<Clause> {
+    let droppable = |c: &Clause| {
+        c.occur == Occur::Should
+            && c.target == Target::All
+            && !c.phrase
+            && !c.prefix
+            && super::stopwords::all_stop_words(&c.value)
+    };
+    if !clauses
+        .iter()
+        .any(|c| c.occur != Occur::MustNot && !droppable(c))
+    {
+        return clauses;
+    }
+    clauses.into_iter().filter(|c| !droppable(c)).collect()
 }
 
 /// The filters alone, as one query (for semantic search: filter first, then rank).
@@ -233,4 +244,29 @@ fn prefix_clause(fields: &Fields, clause: &Clause) -> Result<Option<Box<dyn Quer
         }
     }
     Ok(Some(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(q: &str) -> Vec<String> {
+        without_stop_words(query::parse(q).unwrap())
+            .into_iter()
+            .map(|c| c.value)
+            .collect()
+    }
+
+    #[test]
+    fn stop_words_are_dropped_unless_nothing_else_is_left() {
+        assert_eq!(values("who is short on GPUs"), vec!["short", "GPUs"]);
+        assert_eq!(values("who is it"), vec!["who", "is", "it"]);
+        assert_eq!(values("who +gpu"), vec!["gpu"]);
+        assert_eq!(values("who -gpu"), vec!["who", "gpu"]);
+        // Phrases, required words, prefixes and fields keep their stop words.
+        assert_eq!(
+            values("\"the who\" +the wh* title:who x"),
+            vec!["the who", "the", "wh", "who", "x"]
+        );
+    }
 }

@@ -7,6 +7,9 @@
 //! * [`query`] parses the query language into clauses; [`filter`] turns filters into queries;
 //! * [`lexical`] ranks by BM25; [`semantic`] by exact cosine over the filtered passages;
 //!   [`fusion`] fuses the two lists for hybrid mode; [`modes`] runs a request in its mode;
+//!   [`order`] decides the cut and the order (ties by path and line, `--sort date` over
+//!   every match); [`stopwords`] keeps function words out of the lexical query;
+//! * [`suggest`] names a filter value that matches nothing, with the closest known ones;
 //! * [`hit`] is the ranked passage every printer and the JSON contract share;
 //! * [`engine`] owns an opened index, its vectors and the lazily loaded model: the one
 //!   entry point of the commands (and of later front ends).
@@ -17,9 +20,12 @@ pub mod fusion;
 pub mod hit;
 pub mod lexical;
 pub mod modes;
+pub mod order;
 pub mod query;
 pub mod request;
 pub mod semantic;
+pub mod stopwords;
+pub mod suggest;
 
 pub use engine::Engine;
 pub use filter::Filters;

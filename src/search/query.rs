@@ -1,6 +1,8 @@
 //! The query language: plain words, `"exact phrase"`, `-word` to exclude, `+word` to
 //! require, `field:value` for `title`, `section`, `text`, `tag`, `account`, `participant`,
-//! `kind`, and `prefix*`. Words are ORed and ranked by BM25, as in most search engines.
+//! `kind`, and `prefix*`. Words are ORed and ranked by BM25, as in most search engines. A
+//! quoted phrase on a text field is required, like `+word` (people quote a name to insist on
+//! it), so it holds in every mode: semantic and hybrid rank only passages that contain it.
 //!
 //! Parsing is a small hand-written scanner (not tantivy's query grammar) so every error can
 //! name the problem, unknown `word:` prefixes (`10:30`, `http://…`) stay plain text, and
@@ -139,6 +141,13 @@ pub fn parse(input: &str) -> Result<Vec<Clause>> {
         if value.trim().is_empty() {
             continue;
         }
+        let text_field = matches!(
+            target,
+            Target::All | Target::Title | Target::Section | Target::Text
+        );
+        if phrase && occur == Occur::Should && text_field {
+            occur = Occur::Must;
+        }
         if value.trim_matches('*').is_empty() {
             return Err(Error::Query(
                 "'*' alone is not a query; add letters before it, as in gpu*".into(),
@@ -177,7 +186,7 @@ mod tests {
             parse(r#"gpu "near-term capacity" -pricing +ddn title:sync tag:type/customer account:"Core Weave" micro*"#).unwrap(),
             vec![
                 c(Should, All, "gpu", false, false),
-                c(Should, All, "near-term capacity", true, false),
+                c(Must, All, "near-term capacity", true, false),
                 c(MustNot, All, "pricing", false, false),
                 c(Must, All, "ddn", false, false),
                 c(Should, Title, "sync", false, false),

@@ -284,3 +284,89 @@ fn eval_rejects_a_malformed_collection_with_the_line() {
     let out = env.ok(&["eval", dir.to_str().unwrap(), "--modes", "lexical"], 2);
     assert!(out.stderr.contains("corpus.jsonl:2"), "{}", out.stderr);
 }
+
+/// Issue 12, item 9: the rough edges of the command line.
+#[test]
+fn regression_issue_12_rough_edges_of_the_command_line() {
+    let env = TestEnv::new();
+    env.write(
+        "a.md",
+        "- WEKA pricing is list minus 30\n- WEKA lambda deal\n- WEKA other\n",
+    );
+    env.index_notes();
+    // An exclusion read as options: the error says what to do.
+    let out = env.ok(&["search", "WEKA", "-pricing"], 2);
+    assert!(
+        out.stderr.contains("quote the whole query") && out.stderr.contains("--"),
+        "{}",
+        out.stderr
+    );
+    // Options written after `--` are options, the rest query words.
+    let out = env.ok(&["search", "--json", "--", "WEKA", "-lambda", "-n", "1"], 0);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+    assert!(!out.stdout.contains("lambda"), "{}", out.stdout);
+    // Commands that use no index refuse --index instead of ignoring it.
+    for args in [
+        vec!["model", "status", "--index", "x"],
+        vec!["eval", "x", "--index", "x"],
+    ] {
+        let out = env.ok(&args, 2);
+        assert!(
+            out.stderr.contains("uses no index") && out.stderr.contains("drop --index"),
+            "{}",
+            out.stderr
+        );
+    }
+    // --threads shows one default.
+    let help = env.ok(&["index", "--help"], 0);
+    let threads = help.stdout.split("--threads").nth(1).unwrap_or("");
+    let threads = threads.split("\n  -").next().unwrap_or("");
+    assert_eq!(threads.matches("[default").count(), 1, "{threads}");
+}
+
+/// Issue 12, item 9: a re-index with nothing changed does not repeat the warning about a
+/// broken file; a change of the file does; `-q` prints none.
+#[test]
+fn regression_issue_12_a_skipped_file_is_reported_once_per_change() {
+    let env = TestEnv::new();
+    env.write("good.md", "- fine\n");
+    let bad = env.write("bad.md", b"\x00\x01\x02binary");
+    let notes = env.notes();
+    let notes = notes.to_str().unwrap();
+    let first = env.ok(&["index", notes, "--no-embed"], 0);
+    assert!(
+        first.stderr.contains("bad.md: binary file"),
+        "{}",
+        first.stderr
+    );
+    let again = env.ok(&["index", "--no-embed"], 0);
+    assert!(!again.stderr.contains("bad.md"), "{}", again.stderr);
+    assert!(again.stderr.contains("1 skipped"), "{}", again.stderr);
+    std::fs::write(&bad, b"\x00\x01\x02still binary").unwrap();
+    let changed = env.ok(&["index", "--no-embed"], 0);
+    assert!(
+        changed.stderr.contains("bad.md: binary file"),
+        "{}",
+        changed.stderr
+    );
+    std::fs::write(&bad, b"\x00\x01\x02binary again").unwrap();
+    let quiet = env.ok(&["index", "--no-embed", "-q"], 0);
+    assert_eq!(quiet.stderr, "", "-q prints nothing");
+}
+
+/// Issue 12, item 9: with the model installed, a `--no-embed` index's hint is `quarry index`,
+/// not `quarry model install`.
+#[test]
+fn regression_issue_12_the_no_embed_hint_names_the_right_fix() {
+    let env = TestEnv::new();
+    env.write("a.md", "- storage\n");
+    env.index_notes();
+    let out = env.ok(&["search", "storage"], 0);
+    assert!(
+        out.stderr
+            .contains("built without embeddings (--no-embed); run `quarry index`"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("model install"), "{}", out.stderr);
+}

@@ -180,10 +180,11 @@ fn index_roots_come_from_args_then_the_index_then_the_file() {
     );
     env.ok(&["search", "alpha"], 0);
     env.ok(&["search", "beta"], 1);
-    // PATH arguments switch.
+    // A PATH argument adds its folder; the first stays (issue 12: a second folder used to
+    // replace the first without a word).
     env.ok(&["index", "--no-embed", second.to_str().unwrap()], 0);
     env.ok(&["search", "beta"], 0);
-    env.ok(&["search", "alpha"], 1);
+    env.ok(&["search", "alpha"], 0);
 }
 
 #[test]
@@ -204,7 +205,7 @@ fn max_file_size_from_the_file_skips_with_a_prefixed_warning_and_exit_0() {
     assert!(out.stderr.contains("1 skipped"), "{}", out.stderr);
 }
 
-fn subcommands() -> [&'static str; 9] {
+fn subcommands() -> [&'static str; 10] {
     crate::util::SUBCOMMANDS
 }
 
@@ -265,7 +266,8 @@ fn search_format_switch_and_its_aliases() {
     assert_eq!(files.stdout, env.ok(&["search", "storage", "-l"], 0).stdout);
     let mut got = paths_of(&files, '\n');
     got.sort();
-    assert_eq!(got, ["my note.md", "other note.md"]);
+    // Paths work from the current folder (the test's temp dir holds `notes/`).
+    assert_eq!(got, ["notes/my note.md", "notes/other note.md"]);
     let human = env.ok(&["search", "storage", "--format", "human"], 0);
     assert!(human.stdout.contains("my note.md:1"), "{}", human.stdout);
 
@@ -275,7 +277,8 @@ fn search_format_switch_and_its_aliases() {
     assert!(null.stdout.ends_with('\0'));
     let mut got = paths_of(&null, '\0');
     got.sort();
-    assert_eq!(got, ["my note.md", "other note.md"]);
+    // Paths work from the current folder (the test's temp dir holds `notes/`).
+    assert_eq!(got, ["notes/my note.md", "notes/other note.md"]);
     assert_eq!(
         env.ok(&["search", "storage", "--format", "files", "--null"], 0)
             .stdout,

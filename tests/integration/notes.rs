@@ -77,6 +77,8 @@ fn passage_kinds_lines_and_sections() {
             ("fact".into(), None, 20, "Key Information".into()),
             // The nested child matches through its parent's text (context).
             ("fact".into(), None, 21, "Key Information".into()),
+            // A table row is a passage (issue 12); the code block is not.
+            ("row".into(), None, 25, "Key Information".into()),
         ]
     );
     let child = &search_json(&env, &["quokka"])[0];

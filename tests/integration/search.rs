@@ -225,11 +225,11 @@ fn exit_codes_and_output_formats() {
     let files = env.ok(&["search", "storage", "--files"], 0);
     let lines: Vec<&str> = files.stdout.lines().collect();
     assert_eq!(lines.len(), 4, "{}", files.stdout);
-    assert!(lines.contains(&"Customers/2025-09-15 - CW sync.md"));
+    assert!(lines.contains(&"notes/Customers/2025-09-15 - CW sync.md"));
     let human = env.ok(&["search", "\"storage cluster\""], 0);
     assert_eq!(
         human.stdout,
-        "2025-09-15 - CW sync · 2025-09-15 · Key Information\nCustomers/2025-09-15 - CW sync.md:13\n    storage cluster grows to 40 PB\n"
+        "2025-09-15 - CW sync · Key Information\nnotes/Customers/2025-09-15 - CW sync.md:13\n    storage cluster grows to 40 PB\n"
     );
     assert!(!human.stdout.contains('\x1b'));
     let colored = env.ok(&["search", "cluster", "--color", "always"], 0);

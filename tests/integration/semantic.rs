@@ -39,10 +39,6 @@ fn paraphrases_find_their_target_in_the_top_5() {
             "The Memphis site is power-constrained",
         ),
         (
-            "the customer froze all spending",
-            "Finance has frozen all new capital purchases",
-        ),
-        (
             "our main contact is quitting",
             "is leaving for a startup at the end of October",
         ),
@@ -53,10 +49,20 @@ fn paraphrases_find_their_target_in_the_top_5() {
     ];
     // In hybrid mode the lexical list pulls every "Lambda" passage up, and this target falls
     // to rank 6-7; semantically it is second. Checked in semantic mode only.
-    let semantic_only = [(
-        "Lambda is afraid of vendor lock-in",
-        "does not want a single-supplier dependency",
-    )];
+    // "the customer froze all spending" ranked its target first in hybrid mode only through
+    // the stop word "all" (lexical #1, bm25 5.2, cosine 0.31); with stop words out of the
+    // lexical query (issue 12) its lexical score is 0 and short passages that say "customer"
+    // outrank it. Semantically it is first.
+    let semantic_only = [
+        (
+            "Lambda is afraid of vendor lock-in",
+            "does not want a single-supplier dependency",
+        ),
+        (
+            "the customer froze all spending",
+            "Finance has frozen all new capital purchases",
+        ),
+    ];
     for mode in ["semantic", "hybrid"] {
         let extra: &[(&str, &str)] = if mode == "semantic" {
             &semantic_only
@@ -264,8 +270,10 @@ fn lexical_index_gets_embeddings_when_the_model_is_used() {
     );
     env.index_notes();
     let out = env.run(&["search", "GPUs"]);
+    // The model is installed, so the fix is a plain `quarry index` (issue 12: this used to
+    // say `quarry model install`).
     assert!(
-        out.stderr.contains("quarry model install"),
+        out.stderr.contains("run `quarry index` to add them"),
         "{}",
         out.stderr
     );
@@ -277,4 +285,98 @@ fn lexical_index_gets_embeddings_when_the_model_is_used() {
         (Some(2), Some(2))
     );
     assert!(!search_json(&env, &["accelerator shortage", "--mode", "semantic"]).is_empty());
+}
+
+/// `tests/fixtures/tasks-vault` indexed with embeddings, for issue 12's mode tests.
+fn embedded_tasks() -> &'static TestEnv {
+    static ENV: OnceLock<TestEnv> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let env = TestEnv::new();
+        crate::util::copy_dir(
+            &repo_root().join("tests/fixtures/tasks-vault"),
+            &env.notes(),
+        );
+        let out = env.ok(&["index", env.notes().to_str().unwrap(), "--json"], 0);
+        assert!(out.stdout.contains("\"embedded\":"), "{}", out.stderr);
+        env
+    })
+}
+
+/// Issue 12, item 1: a quoted phrase holds in every mode. Semantically, "renewal pricing"
+/// is close to the Globex and CoreWeave rows of the renewals tracker, which do not say
+/// "Acme Bank"; they used to come back in hybrid mode.
+#[test]
+fn regression_issue_12_a_quoted_phrase_holds_in_semantic_and_hybrid_mode() {
+    let env = embedded_tasks();
+    for mode in ["semantic", "hybrid", "lexical"] {
+        let hits = search_json(
+            env,
+            &["\"Acme Bank\" renewal pricing", "--mode", mode, "-n", "20"],
+        );
+        assert!(!hits.is_empty(), "{mode}");
+        for h in &hits {
+            let holds = [&h.title, &h.section, &h.text]
+                .iter()
+                .any(|s| s.to_lowercase().contains("acme bank"));
+            assert!(holds, "{mode}: {} holds no \"Acme Bank\"", h.text);
+        }
+        // Without the quotes the semantic side brings in other renewals.
+        let loose = search_json(
+            env,
+            &["Acme Bank renewal pricing", "--mode", mode, "-n", "20"],
+        );
+        if mode != "lexical" {
+            assert!(
+                loose.len() > hits.len(),
+                "{mode}: {} vs {}",
+                loose.len(),
+                hits.len()
+            );
+        }
+    }
+}
+
+/// Issue 12, item 5: `--sort date -n N` is the N newest matches, not the best N re-sorted;
+/// in hybrid mode the oldest note's passage is the best match, and must not survive the cut.
+#[test]
+fn regression_issue_12_sort_date_orders_every_match_before_the_cut() {
+    let env = embedded_tasks();
+    for mode in ["hybrid", "semantic"] {
+        let best = search_json(env, &["archive tier TCO", "--mode", mode, "-n", "1"]);
+        assert_eq!(best[0].date.as_deref(), Some("2025-08-20"), "{mode}");
+        let all = search_json(
+            env,
+            &[
+                "archive tier TCO",
+                "--mode",
+                mode,
+                "--sort",
+                "date",
+                "-n",
+                "1000",
+            ],
+        );
+        let newest = search_json(
+            env,
+            &[
+                "archive tier TCO",
+                "--mode",
+                mode,
+                "--sort",
+                "date",
+                "-n",
+                "2",
+            ],
+        );
+        assert!(all.len() > 2, "{mode}: {}", all.len());
+        assert_eq!(newest, all[..2].to_vec(), "{mode}");
+        assert_eq!(newest[0].date.as_deref(), Some("2025-10-03"), "{mode}");
+        let dates: Vec<_> = all.iter().map(|h| h.date.clone()).collect();
+        let mut sorted = dates.clone();
+        sorted.sort_by(|a, b| match (a, b) {
+            (Some(x), Some(y)) => y.cmp(x),
+            (x, y) => y.is_some().cmp(&x.is_some()),
+        });
+        assert_eq!(dates, sorted, "{mode}");
+    }
 }

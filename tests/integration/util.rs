@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 /// quarry's subcommands in `--help` order (completions, the man page and `--help` must each
 /// name all of them).
-pub const SUBCOMMANDS: [&str; 9] = [
+pub const SUBCOMMANDS: [&str; 10] = [
     "index",
+    "roots",
     "search",
     "claims",
     "stats",
@@ -173,6 +174,16 @@ pub struct JsonHit {
     pub section: String,
     pub kind: String,
     pub task: Option<String>,
+    pub status: Option<String>,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub scheduled: Option<String>,
+    pub start: Option<String>,
+    pub done: Option<String>,
+    pub priority: Option<String>,
+    pub passage_tags: Vec<String>,
+    pub root: String,
+    pub abs_path: String,
     pub text: String,
     pub score: f64,
     #[serde(default)]
