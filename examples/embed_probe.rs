@@ -135,10 +135,6 @@ fn main() {
             for (name, arithmetic) in [
                 ("int8 (detected kernels)", Precision::Int8.arithmetic()),
                 (
-                    "int8 (scalar emulation)",
-                    Arithmetic::Int8(Isa::Scalar, Plan::DEFAULT),
-                ),
-                (
                     "int8, all activations 8-bit",
                     Arithmetic::Int8(Isa::detect(), Plan::ALL_I8),
                 ),
