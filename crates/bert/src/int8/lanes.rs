@@ -266,10 +266,7 @@ unsafe fn tile<L: Lanes, const R: usize, const NV: usize>(
         let mut a = job.a.as_ptr().add(r0 * a_row);
         let mut w = w;
         for _ in 0..groups {
-            let mut wv = [L::load_w(w); NV];
-            for (v, wv) in wv.iter_mut().enumerate().skip(1) {
-                *wv = L::load_w(w.add(v * w_vec));
-            }
+            let wv: [L::W; NV] = std::array::from_fn(|v| L::load_w(w.add(v * w_vec)));
             for (i, acc) in acc.iter_mut().enumerate() {
                 let x = L::bcast(a.add(i * a_row));
                 for v in 0..NV {

@@ -252,18 +252,24 @@ impl SharedOut {
 fn quantise_rows(x: &[f32], k: usize, lim: f32, layout: Layout, qa: &mut [u8], sa: &mut [f32]) {
     let a_bytes = layout.a_bytes();
     let chunk_rows = 32;
+    let rows = |(x, qa, sa): (&[f32], &mut [u8], &mut [f32])| {
+        for ((row, q), s) in x
+            .chunks_exact(k)
+            .zip(qa.chunks_exact_mut(k * a_bytes))
+            .zip(sa.iter_mut())
+        {
+            *s = quantise_row(row, lim, layout.offset_activations(), q);
+        }
+    };
+    // Under a million values (about a millisecond) one thread does it: a parallel region
+    // costs a wake-up of every thread, which on a busy machine can take longer.
+    if x.len() < 1 << 20 {
+        return rows((x, qa, sa));
+    }
     x.par_chunks(chunk_rows * k)
         .zip(qa.par_chunks_mut(chunk_rows * k * a_bytes))
         .zip(sa.par_chunks_mut(chunk_rows))
-        .for_each(|((x, qa), sa)| {
-            for ((row, q), s) in x
-                .chunks_exact(k)
-                .zip(qa.chunks_exact_mut(k * a_bytes))
-                .zip(sa.iter_mut())
-            {
-                *s = quantise_row(row, lim, layout.offset_activations(), q);
-            }
-        });
+        .for_each(|((x, qa), sa)| rows((x, qa, sa)));
 }
 
 /// One row: returns its scale; writes i16 codes (little-endian) or, with `offset`,
