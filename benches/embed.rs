@@ -5,8 +5,10 @@
 //! `scripts/bench_passages.py`; `scripts/st_throughput.py` runs sentence-transformers on the
 //! same texts for comparison.
 //!
-//! * `embed_all/{short,long}`: [`embed_all`] with batch 32, as indexing does; throughput in
-//!   passages/s. `embed_all_candle_bert/…` is the same with candle-transformers' `BertModel`
+//! * `embed_all/{short,long}`: [`embed_all`] with batch 32, as indexing does, packed encoder
+//!   in fp32; throughput in passages/s. `embed_all_int8/…` is the same in int8 on the
+//!   integer kernels CPU detection picks (what `quarry index` runs by default where the CPU
+//!   has them), `embed_all_candle_bert/…` with candle-transformers' `BertModel`
 //!   ([`Backend::CandleBert`]) in place of quarry's packed encoder.
 //! * `query`, `query_candle_bert`: one 6-word query, as a search does.
 //! * `load`: `MiniLm::load` with the files in the page cache. The first load of the process
@@ -23,7 +25,7 @@
 //! ```
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use quarry::embed::{embed_all, model_dir, Backend, Embedder, MiniLm};
+use quarry::embed::{embed_all, model_dir, Backend, Embedder, MiniLm, Precision};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::time::{Duration, Instant};
 
@@ -98,6 +100,9 @@ fn main() {
     );
 
     let candle_bert = MiniLm::load_with(&dir, Backend::CandleBert).unwrap();
+    let mut int8 = MiniLm::load(&dir).unwrap();
+    int8.set_arithmetic(Precision::Int8.arithmetic()).unwrap();
+    eprintln!("int8 arithmetic: {:?}", int8.arithmetic());
 
     let passages: Passages = serde_json::from_str(include_str!(
         "../tests/fixtures/embeddings/bench_passages.json"
@@ -114,6 +119,16 @@ fn main() {
             .measurement_time(Duration::from_secs(20));
         g.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.iter(|| embed_all(&model, texts, BATCH, &|_| {}).unwrap())
+        });
+        g.finish();
+        let mut g = c.benchmark_group("embed_all_int8");
+        g.throughput(Throughput::Elements(texts.len() as u64))
+            .sampling_mode(SamplingMode::Flat)
+            .sample_size(10)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(20));
+        g.bench_function(BenchmarkId::from_parameter(name), |b| {
+            b.iter(|| embed_all(&int8, texts, BATCH, &|_| {}).unwrap())
         });
         g.finish();
         let mut g = c.benchmark_group("embed_all_candle_bert");

@@ -141,6 +141,11 @@ pub struct IndexArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
+    /// Arithmetic of the encoder's linear layers while embedding passages: int8 where the CPU
+    /// has fast integer kernels (AVX2, AVX-512 VNNI), else fp32 [default: config `precision`,
+    /// else auto]
+    #[arg(long, value_enum, value_name = "PRECISION")]
+    pub precision: Option<crate::embed::Precision>,
 }
 
 /// `quarry roots`.
@@ -504,4 +509,8 @@ pub struct EvalArgs {
     /// Fuse by reciprocal rank instead of the convex combination of scores
     #[arg(long)]
     pub rrf: bool,
+    /// Arithmetic of the encoder's linear layers while embedding the collection (as for
+    /// `quarry index`) [default: config `precision`, else auto]
+    #[arg(long, value_enum, value_name = "PRECISION")]
+    pub precision: Option<crate::embed::Precision>,
 }

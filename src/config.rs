@@ -155,6 +155,8 @@ pub struct Config {
     pub hub_endpoint: String,
     /// Print search timings on stderr (`QUARRY_TIMING`).
     pub timing: bool,
+    /// Arithmetic of batch embedding (`index`, `eval`): `--precision` > file > auto.
+    pub precision: crate::embed::Precision,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
     /// Every setting with its source, in a fixed order.
@@ -173,6 +175,7 @@ struct FileConfig {
     max_file_size: Option<Spanned<u64>>,
     roots: Option<Vec<PathBuf>>,
     model_dir: Option<PathBuf>,
+    precision: Option<crate::embed::Precision>,
 }
 
 /// The keys a config file may hold.
@@ -185,6 +188,7 @@ pub const FILE_KEYS: &[&str] = &[
     "max_file_size",
     "roots",
     "model_dir",
+    "precision",
 ];
 
 /// The config file to read: `Ok(None)` when there is none.
@@ -457,6 +461,22 @@ impl Layers<'_> {
         Ok(roots)
     }
 
+    /// `--precision` (index, eval) > file > auto.
+    fn precision(&mut self) -> crate::embed::Precision {
+        let flag = match &self.cli.command {
+            Command::Index(a) => a.precision,
+            Command::Eval(a) => a.precision,
+            _ => None,
+        };
+        let (precision, src) = match (flag, self.file.precision) {
+            (Some(p), _) => (p, Source::Flag("--precision")),
+            (None, Some(p)) => (p, self.file_src()),
+            (None, None) => (crate::embed::Precision::Auto, Source::Default),
+        };
+        self.record("precision", precision.name().into(), src);
+        precision
+    }
+
     /// `QUARRY_MODEL_DIR` > file > the user cache.
     fn model_dir(&mut self) -> Result<PathBuf> {
         let (model_dir, src) = if let Some(p) = self.env.get("QUARRY_MODEL_DIR") {
@@ -535,6 +555,7 @@ impl Config {
         let model_dir = l.model_dir()?;
         let hub_endpoint = l.hub_endpoint();
         let timing = l.timing();
+        let precision = l.precision();
         Ok(Config {
             index_dir,
             color,
@@ -546,6 +567,7 @@ impl Config {
             model_dir,
             hub_endpoint,
             timing,
+            precision,
             file: l.path,
             settings: l.settings,
         })
@@ -661,6 +683,44 @@ mod tests {
         let c = resolve(&["--no-config", "search", "x"], &env).unwrap();
         assert_eq!(c.limit, DEFAULT_LIMIT);
         assert!(c.file.is_none());
+    }
+
+    #[test]
+    fn precision_from_file_then_flag_for_index_and_eval() {
+        use crate::embed::Precision;
+        let home = ("HOME", "/nonexistent-home");
+        let c = resolve(&["index"], &[home]).unwrap();
+        assert_eq!(c.precision, Precision::Auto);
+        assert_eq!(c.source_of("precision"), Source::Default);
+
+        let (_d, path) = with_file("precision = \"fp32\"\n");
+        let env = [("QUARRY_CONFIG", path.to_str().unwrap()), home];
+        let c = resolve(&["index"], &env).unwrap();
+        assert_eq!(c.precision, Precision::Fp32);
+        assert_eq!(c.source_of("precision"), Source::File(path.clone()));
+        let c = resolve(&["index", "--precision", "int8"], &env).unwrap();
+        assert_eq!(c.precision, Precision::Int8);
+        assert_eq!(c.source_of("precision"), Source::Flag("--precision"));
+        let c = resolve(&["eval", "data", "--precision", "auto"], &env).unwrap();
+        assert_eq!(c.precision, Precision::Auto);
+        // Search has no flag: the file's value stands (queries are fp32 whatever it says).
+        assert_eq!(
+            resolve(&["search", "x"], &env).unwrap().precision,
+            Precision::Fp32
+        );
+
+        let (_d, path) = with_file("precision = \"bf8\"\n");
+        let err = resolve(
+            &["index"],
+            &[("QUARRY_CONFIG", path.to_str().unwrap()), home],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains(":1: precision: unknown variant `bf8`"),
+            "{err}"
+        );
+        assert!(Cli::try_parse_from(["quarry", "index", "--precision", "fp16"]).is_err());
     }
 
     #[test]

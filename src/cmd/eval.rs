@@ -11,7 +11,7 @@ use std::io::{IsTerminal, Write};
 
 /// Runs `quarry eval`.
 pub fn run(config: &Config, args: &EvalArgs) -> Result<i32> {
-    let embedder = crate::embed::load_installed(&config.model_dir)
+    let embedder = crate::embed::load_installed_with(&config.model_dir, config.precision)
         .context("could not load the embedding model")?;
     let mut modes: Vec<Mode> = args
         .modes

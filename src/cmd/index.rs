@@ -34,7 +34,7 @@ pub fn run(config: &Config, args: &IndexArgs) -> Result<i32> {
     let embedder = if args.no_embed {
         None
     } else {
-        match crate::embed::load_installed(&config.model_dir)
+        match crate::embed::load_installed_with(&config.model_dir, config.precision)
             .context("could not load the embedding model")?
         {
             Some(e) => Some(e),

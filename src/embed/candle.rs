@@ -27,7 +27,7 @@ use crate::{Error, Result};
 use candle_core::{DType, Device, Tensor};
 #[cfg(feature = "reference-bert")]
 use candle_transformers::models::bert::BertModel;
-use quarry_bert::PackedBert;
+use quarry_bert::{PackedBert, Precision as Arithmetic};
 use std::path::Path;
 use tokenizers::{Encoding, Tokenizer, TruncationDirection, TruncationParams, TruncationStrategy};
 
@@ -110,6 +110,30 @@ impl MiniLm {
             tokenizer,
             info,
         })
+    }
+
+    /// Sets the arithmetic of the packed encoder's linear layers in batches (fp32 after
+    /// loading; see [`Arithmetic`]). An [`Error::Model`] when the CPU lacks the chosen
+    /// kernels, or for `BertModel` anything but fp32.
+    pub fn set_arithmetic(&mut self, arithmetic: Arithmetic) -> Result<()> {
+        match &mut self.encoder {
+            Encoder::Packed(bert) => bert.set_precision(arithmetic).map_err(Error::Model),
+            #[cfg(feature = "reference-bert")]
+            Encoder::CandleBert { .. } if arithmetic == Arithmetic::Fp32 => Ok(()),
+            #[cfg(feature = "reference-bert")]
+            Encoder::CandleBert { .. } => Err(Error::Model(
+                "candle-transformers' BertModel computes in fp32 only".to_string(),
+            )),
+        }
+    }
+
+    /// The arithmetic of the linear layers in batches.
+    pub fn arithmetic(&self) -> Arithmetic {
+        match &self.encoder {
+            Encoder::Packed(bert) => bert.precision(),
+            #[cfg(feature = "reference-bert")]
+            Encoder::CandleBert { .. } => Arithmetic::Fp32,
+        }
     }
 
     /// Word pieces `text` becomes, `[CLS]` and `[SEP]` included, after truncation.
@@ -208,6 +232,18 @@ impl Embedder for MiniLm {
             return Ok(Vec::new());
         }
         self.forward(texts)
+    }
+
+    /// `fp32`, or `int8` and the kernels (`int8 Avx2`); a plan other than the default is
+    /// spelled out.
+    fn precision(&self) -> String {
+        match self.arithmetic() {
+            Arithmetic::Fp32 => "fp32".to_string(),
+            Arithmetic::Int8(isa, plan) if plan == quarry_bert::Plan::DEFAULT => {
+                format!("int8 {isa:?}")
+            }
+            Arithmetic::Int8(isa, plan) => format!("int8 {isa:?} {plan:?}"),
+        }
     }
 
     /// Word pieces after truncation (bytes if the text cannot be tokenized).
@@ -330,6 +366,105 @@ mod tests {
             );
             assert!(cosine(p, c) > 0.99999, "text {i}");
         }
+    }
+
+    fn bench_passages(per_set: usize) -> Vec<String> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/embeddings/bench_passages.json"
+        );
+        let bench: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        ["short", "long"]
+            .iter()
+            .flat_map(|set| bench[set].as_array().unwrap().iter().take(per_set))
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn loaded(arithmetic: Arithmetic) -> MiniLm {
+        let mut m = MiniLm::load(&model_dir()).unwrap();
+        m.set_arithmetic(arithmetic).unwrap();
+        m
+    }
+
+    /// The int8 encoder on real passages (batches of note text, ~40 and ~120 word pieces)
+    /// stays within the cosine bound of the fp32 one: mean ≥ 0.995, minimum ≥ 0.99, on the
+    /// kernels this CPU runs and on the scalar emulation (which computes the same integers).
+    #[test]
+    fn int8_vectors_stay_within_the_cosine_bound_of_fp32() {
+        let texts = bench_passages(48);
+        let fp32 = embed_all(model(), &texts, 32, &|_| {}).unwrap();
+        let mut isas = vec![quarry_bert::Isa::detect()];
+        if isas[0] != quarry_bert::Isa::Scalar {
+            isas.push(quarry_bert::Isa::Scalar);
+        }
+        // The emulation is slow in a debug build: it gets a few texts of each set (still
+        // hundreds of word pieces a batch), compared with the vector kernels' on the same.
+        let few: Vec<usize> = (0..6).chain(48..54).collect();
+        let mut runs = Vec::new();
+        for isa in isas {
+            let m = loaded(Arithmetic::Int8(isa, quarry_bert::Plan::DEFAULT));
+            let (texts, fp32): (Vec<String>, Vec<Vec<f32>>) = if isa == quarry_bert::Isa::Scalar {
+                few.iter()
+                    .map(|&i| (texts[i].clone(), fp32[i].clone()))
+                    .unzip()
+            } else {
+                (texts.clone(), fp32.clone())
+            };
+            let int8 = embed_all(&m, &texts, 32, &|_| {}).unwrap();
+            let cos: Vec<f32> = int8.iter().zip(&fp32).map(|(a, b)| cosine(a, b)).collect();
+            let mean = cos.iter().sum::<f32>() / cos.len() as f32;
+            let min = cos.iter().cloned().fold(1.0, f32::min);
+            assert!(
+                mean >= 0.995 && min >= 0.99,
+                "{isa:?}: mean {mean}, min {min}"
+            );
+            // Quantisation did happen: the vectors are close, not equal.
+            assert!(mean < 0.99999, "{isa:?}: int8 vectors equal fp32 ones");
+            runs.push(int8);
+        }
+        // Same integers, same fused epilogue: the emulation equals the vector kernels up to
+        // the fp32 parts (layer norm, GELU, softmax), which are compiled per CPU as well.
+        if let [simd, emulated] = &runs[..] {
+            for (&i, y) in few.iter().zip(emulated) {
+                assert!(cosine(&simd[i], y) > 0.99999);
+            }
+        }
+    }
+
+    /// `auto` is int8 exactly where CPU detection finds fast integer kernels, and fp32
+    /// elsewhere; forcing fp32 back on gives the reference vectors bit for bit, and a query
+    /// (a batch of at most `SMALL_ROWS` word pieces) is fp32 at every precision.
+    #[test]
+    fn auto_follows_cpu_detection_and_fp32_can_be_forced() {
+        use crate::embed::Precision;
+        let isa = quarry_bert::Isa::detect();
+        let auto = Precision::Auto.arithmetic();
+        if isa.is_fast() {
+            assert_eq!(auto, Arithmetic::Int8(isa, quarry_bert::Plan::DEFAULT));
+        } else {
+            assert_eq!(auto, Arithmetic::Fp32);
+        }
+        assert_eq!(Precision::Fp32.arithmetic(), Arithmetic::Fp32);
+        assert!(matches!(Precision::Int8.arithmetic(), Arithmetic::Int8(i, _) if i == isa));
+        assert_eq!(
+            model().arithmetic(),
+            Arithmetic::Fp32,
+            "MiniLm::load is fp32"
+        );
+
+        let texts = bench_passages(2);
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut m = loaded(Precision::Int8.arithmetic());
+        let int8 = m.embed_batch(&refs).unwrap();
+        let query = ["who is short on GPU capacity"];
+        let int8_query = m.embed_batch(&query).unwrap();
+        m.set_arithmetic(Arithmetic::Fp32).unwrap();
+        let fp32 = model().embed_batch(&refs).unwrap();
+        assert_eq!(m.embed_batch(&refs).unwrap(), fp32);
+        assert_ne!(int8, fp32);
+        assert_eq!(int8_query, model().embed_batch(&query).unwrap());
     }
 
     /// A checkpoint whose data is not 4-byte aligned in the file cannot be read in place;

