@@ -14,7 +14,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// On-disk format version; an index with another version must be rebuilt.
-pub const FORMAT: u32 = 1;
+///
+/// 2: vector segments hold compact codes (`QVEC0003`). Format 1 indexes are still read
+/// ([`READS_FORMAT_1`]): their segments are searched exactly until the next index run
+/// rewrites them.
+pub const FORMAT: u32 = 2;
+
+/// Whether format 1 (vector segments without compact codes) is read.
+pub const READS_FORMAT_1: bool = true;
 
 /// The commit payload.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -45,7 +52,7 @@ impl Payload {
                 format!("or not a quarry index; commit payload: {e}"),
             )
         })?;
-        if p.format != FORMAT {
+        if p.format != FORMAT && !(READS_FORMAT_1 && p.format == 1) {
             return Err(Error::FormatVersion {
                 dir: index_dir.to_path_buf(),
                 found: p.format,

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 /// quarry's subcommands in `--help` order (completions, the man page and `--help` must each
 /// name all of them).
-pub const SUBCOMMANDS: [&str; 9] = [
+pub const SUBCOMMANDS: [&str; 10] = [
     "index",
     "search",
     "claims",
     "stats",
     "model",
     "eval",
+    "export",
     "config",
     "completions",
     "man",
