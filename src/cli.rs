@@ -99,6 +99,14 @@ pub enum Command {
     /// nDCG@10, Recall@100 and MRR@10 (computed as trec_eval does). The config file's ranking
     /// settings (mode, min_similarity) do not apply, so measurements stay comparable.
     Eval(EvalArgs),
+    /// Write the index's passages as JSON Lines, for loading into another search engine
+    ///
+    /// One object per passage that passes the filters, in index order, streamed: every field
+    /// of `quarry search --json` (score 0), the note's participants and front matter, and
+    /// with --vectors the passage's embedding as an array of floats. docs/opensearch.md in
+    /// the repository has an OpenSearch index mapping for these records and how quarry's
+    /// filters map onto OpenSearch queries.
+    Export(ExportArgs),
     /// Show the resolved settings and where each came from
     ///
     /// Sources, lowest first: default, the config file, an environment variable, a flag.
@@ -316,6 +324,32 @@ pub struct SearchArgs {
     /// else 0.3]
     #[arg(long, value_name = "COSINE")]
     pub min_similarity: Option<f32>,
+    /// How semantic scores are computed (for measurements: `exact` is the reference)
+    #[arg(long, value_enum, default_value_t = ScanArg::Auto, hide = true)]
+    pub scan: ScanArg,
+}
+
+/// `quarry export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Include each passage's embedding (`vector`, an array of floats)
+    #[arg(long)]
+    pub vectors: bool,
+    #[allow(missing_docs)]
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+/// How semantic search scores the passages that pass the filters (hidden; for measurements).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ScanArg {
+    /// Exactly when few pass, else compact codes with an exact re-score of a shortlist
+    #[default]
+    Auto,
+    /// Always exactly
+    Exact,
+    /// Always compact codes with an exact re-score
+    Compact,
 }
 
 /// `quarry claims`.
@@ -513,4 +547,7 @@ pub struct EvalArgs {
     /// `quarry index`) [default: config `precision`, else auto]
     #[arg(long, value_enum, value_name = "PRECISION")]
     pub precision: Option<crate::embed::Precision>,
+    /// How semantic scores are computed (for measurements: `exact` is the reference)
+    #[arg(long, value_enum, default_value_t = ScanArg::Auto, hide = true)]
+    pub scan: ScanArg,
 }

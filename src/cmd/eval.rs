@@ -46,6 +46,7 @@ pub fn run(config: &Config, args: &EvalArgs) -> Result<i32> {
         work_dir,
         floor: args.min_similarity.unwrap_or(SIMILARITY_FLOOR),
         fusion: fusion_params(args),
+        scan: super::scan(args.scan),
     };
     let bar = Bar::new(std::io::stderr().is_terminal());
     let progress = |what: &str, done: usize, total: usize| {

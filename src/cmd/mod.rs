@@ -4,6 +4,7 @@ pub mod claims;
 pub mod completions;
 pub mod config;
 pub mod eval;
+pub mod export;
 pub mod index;
 pub mod man;
 pub mod model;
@@ -18,7 +19,7 @@ use crate::cli::{Cli, Command, FilterArgs};
 use crate::config::Env;
 use crate::date::{parse_bound, Date};
 use crate::note::Kind;
-use crate::search::Filters;
+use crate::search::{Filters, Scan};
 use anyhow::{bail, Result};
 use std::io::IsTerminal;
 
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Claims(args) => claims::run(&config, &args),
         Command::Model(cmd) => model::run(&config, &cmd),
         Command::Eval(args) => eval::run(&config, &args),
+        Command::Export(args) => export::run(&config, &args),
         Command::Config(args) => config::run(&config, &args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
@@ -136,4 +138,13 @@ pub fn filters(args: &FilterArgs, today: Date) -> Result<Filters> {
         overdue: args.overdue.then_some(today),
         cwd: std::env::current_dir().ok(),
     })
+}
+
+/// The hidden `--scan` flag as the library's [`Scan`].
+pub fn scan(arg: crate::cli::ScanArg) -> Scan {
+    match arg {
+        crate::cli::ScanArg::Auto => Scan::Auto,
+        crate::cli::ScanArg::Exact => Scan::Exact,
+        crate::cli::ScanArg::Compact => Scan::Compact,
+    }
 }

@@ -24,7 +24,8 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
     // QUARRY_TIMING=1 prints where a search spends its time (stderr), for the README's
     // performance notes and for users who want to know.
     let timing = config.timing;
-    let engine = Engine::open(&config.index_dir, &config.model_dir)?;
+    let mut engine = Engine::open(&config.index_dir, &config.model_dir)?;
+    engine.set_scan(super::scan(args.scan));
     let mode = match config.mode {
         Some(ModeArg::Lexical) => Mode::Lexical,
         Some(ModeArg::Semantic) => Mode::Semantic,

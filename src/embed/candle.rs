@@ -20,7 +20,7 @@
 //! path pads each batch to its longest text), so a 6-word query costs 8 positions, not 128,
 //! and passages between 128 and 256 word pieces are not cut.
 
-use super::files::{load_tokenizer, verify_files_and_config, weights_hash, WEIGHTS};
+use super::files::{verify_files_and_config, weights_hash, WEIGHTS};
 use super::{Embedder, ModelInfo, DIMS, MAX_TOKENS, MODEL_NAME};
 use crate::{Error, Result};
 #[cfg(feature = "reference-bert")]
@@ -76,7 +76,7 @@ impl MiniLm {
     pub fn load_with(dir: &Path, backend: Backend) -> Result<MiniLm> {
         verify_files_and_config(dir).map_err(|e| model_err(dir, e))?;
 
-        let mut tokenizer = load_tokenizer(dir).map_err(|e| model_err(dir, e))?;
+        let mut tokenizer = super::tokenizer::load(dir).map_err(|e| model_err(dir, e))?;
         tokenizer
             .with_truncation(Some(TruncationParams {
                 direction: TruncationDirection::Right,

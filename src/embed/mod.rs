@@ -17,6 +17,7 @@ mod candle;
 mod fake;
 mod files;
 mod install;
+pub mod tokenizer;
 
 pub use self::candle::{Backend, MiniLm};
 pub use self::fake::FakeEmbedder;

@@ -28,6 +28,8 @@ pub struct EvalOptions {
     pub floor: f32,
     /// Fusion settings.
     pub fusion: FusionParams,
+    /// How semantic scores are computed (the default picks per query).
+    pub scan: search::Scan,
 }
 
 /// Scores of one mode.
@@ -131,7 +133,7 @@ pub fn run(
     for &mode in &opts.modes {
         let parts = match (mode, &embed_fn) {
             (Mode::Lexical, _) => None,
-            (_, Some(e)) => Some(SemanticParts::embedding_with(e, &vectors)),
+            (_, Some(e)) => Some(SemanticParts::embedding_with(e, &vectors).with_scan(opts.scan)),
             (_, None) => {
                 return Err(Error::Model(
                     "semantic and hybrid evaluation need the model; run `quarry model install`"

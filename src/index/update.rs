@@ -517,7 +517,10 @@ impl<'a> Run<'a> {
     /// Writes the note manifest, then the one commit whose payload names it and the vector
     /// segments; compacts the segments when they pile up; removes files no commit needs.
     fn commit(&mut self) -> Result<()> {
-        if !self.changed {
+        // Segments without compact codes (written before them) are rewritten even when
+        // nothing else changed.
+        let upgrade = !self.vectors.has_codes();
+        if !self.changed && !upgrade {
             return Ok(());
         }
         let dir = self.dir();
@@ -547,8 +550,9 @@ impl<'a> Run<'a> {
         crate::testpoint::reached("index-after-commit");
         self.summary.committed = true;
         if let (Some(e), Some(tag)) = (self.embedder, self.tag) {
-            if payload.vector_files.len() > MAX_VECTOR_SEGMENTS {
-                // Compact: one segment with only the vectors live documents use.
+            if payload.vector_files.len() > MAX_VECTOR_SEGMENTS || upgrade {
+                // Compact: one segment with only the vectors live documents use, each with
+                // its compact code.
                 let live = live_pids(&self.index)?;
                 let store = VectorStore::open(dir, &payload.vector_files)?;
                 let name = new_vector_file_name();

@@ -112,6 +112,53 @@ pub fn parse(yaml: &str, warnings: &mut Vec<String>) -> Result<Frontmatter, Stri
     Ok(fm)
 }
 
+/// The front matter as JSON (for `quarry export`): the YAML mapping with its values
+/// converted (numbers, booleans and nulls kept, dates and other scalars as strings, keys as
+/// strings). `None` for YAML that is not a mapping, is too large or cannot be read.
+pub fn to_json(yaml: &str) -> Option<serde_json::Value> {
+    if yaml.len() > MAX_FRONTMATTER_BYTES {
+        return None;
+    }
+    match serde_yaml::from_str::<Value>(yaml).ok()? {
+        v @ Value::Mapping(_) => Some(yaml_to_json(&v)),
+        _ => None,
+    }
+}
+
+fn yaml_to_json(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Number(n) => n
+            .as_i64()
+            .map(J::from)
+            .or_else(|| n.as_u64().map(J::from))
+            .or_else(|| {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map(J::Number)
+            })
+            .unwrap_or_else(|| J::String(n.to_string())),
+        Value::String(s) => J::String(s.clone()),
+        Value::Sequence(items) => J::Array(items.iter().map(yaml_to_json).collect()),
+        Value::Mapping(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Value::String(s) => s.clone(),
+                        other => serde_yaml::to_string(other)
+                            .map(|s| s.trim_end().to_string())
+                            .unwrap_or_default(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        Value::Tagged(t) => yaml_to_json(&t.value),
+    }
+}
+
 /// Strips `[[...]]` from a value and renders `[[target|alias]]` as the alias.
 pub fn strip_link(s: &str) -> String {
     let t = s.trim();

@@ -8,7 +8,7 @@
 //! lexical search and gathers the semantic candidates; the vector is joined only when the
 //! cosine scan needs it. A long-lived engine keeps the loaded model for later requests.
 
-use super::semantic::{embed_query, semantic_text, SemanticParts};
+use super::semantic::{embed_query, semantic_text, Scan, SemanticParts};
 use super::{Hit, Mode, Request};
 use crate::embed::Embedder;
 use crate::index::vectors::VectorStore;
@@ -33,6 +33,7 @@ pub struct Engine {
     embedder: OnceLock<Box<dyn Embedder>>,
     started: Instant,
     laps: Mutex<Vec<(String, Duration)>>,
+    scan: Scan,
 }
 
 impl Engine {
@@ -48,9 +49,16 @@ impl Engine {
             embedder: OnceLock::new(),
             started,
             laps: Mutex::new(Vec::new()),
+            scan: Scan::Auto,
         };
         engine.lap("index opened");
         Ok(engine)
+    }
+
+    /// Scores semantic candidates as `scan` says (the default, [`Scan::Auto`], picks per
+    /// request; the others are for measurements and tests).
+    pub fn set_scan(&mut self, scan: Scan) {
+        self.scan = scan;
     }
 
     /// The opened index.
@@ -232,9 +240,11 @@ impl Engine {
             return f(None);
         }
         let vectors = self.vectors()?;
+        self.lap("vectors opened");
+        let lap = |what: &str| self.lap(what);
         if let Some(embedder) = self.embedder.get() {
             let embed = |t: &str| embed_query(embedder.as_ref(), t);
-            return f(Some(&SemanticParts::embedding_with(&embed, vectors)));
+            return f(Some(&self.parts(&embed, vectors, &lap)));
         }
         std::thread::scope(|scope| {
             let loading = scope.spawn(|| -> Loaded {
@@ -265,8 +275,23 @@ impl Engine {
                     )),
                 }
             };
-            f(Some(&SemanticParts::embedding_with(&embed, vectors)))
+            f(Some(&self.parts(&embed, vectors, &lap)))
         })
+    }
+}
+
+impl Engine {
+    /// What semantic ranking needs, with this engine's scan and step timings.
+    fn parts<'a>(
+        &self,
+        embed: &'a (dyn Fn(&str) -> Result<Vec<f32>> + Sync),
+        vectors: &'a VectorStore,
+        lap: &'a (dyn Fn(&str) + Sync),
+    ) -> SemanticParts<'a> {
+        SemanticParts {
+            lap: Some(lap),
+            ..SemanticParts::embedding_with(embed, vectors).with_scan(self.scan)
+        }
     }
 }
 

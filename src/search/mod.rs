@@ -5,7 +5,8 @@
 //! top-k. The folder holds one step each:
 //!
 //! * [`query`] parses the query language into clauses; [`filter`] turns filters into queries;
-//! * [`lexical`] ranks by BM25; [`semantic`] by exact cosine over the filtered passages;
+//! * [`lexical`] ranks by BM25; [`semantic`] by cosine over the filtered passages (exact,
+//!   or compact codes with an exact re-score);
 //!   [`fusion`] fuses the two lists for hybrid mode; [`modes`] runs a request in its mode;
 //!   [`order`] decides the cut and the order (ties by path and line, `--sort date` over
 //!   every match); [`stopwords`] keeps function words out of the lexical query;
@@ -34,7 +35,9 @@ pub use lexical::{build_query, filter_query, lexical};
 pub use modes::run;
 pub use request::SIMILARITY_FLOOR;
 pub use request::{FusionMethod, FusionParams, Mode, Request, SortBy, FUSION_DEPTH};
-pub use semantic::{embed_query, embedder_fn, semantic, semantic_text, Ranked, SemanticParts};
+pub use semantic::{
+    embed_query, embedder_fn, semantic, semantic_text, Ranked, Scan, SemanticParts,
+};
 
 pub(crate) use hit::pid_of;
 

@@ -1,12 +1,14 @@
-//! Semantic ranking: exact cosine similarity over every passage that passes the filters
-//! (filter first, then top-k), with the query embedded as late as possible so the model can
-//! load on another core meanwhile.
+//! Semantic ranking: cosine similarity over every passage that passes the filters (filter
+//! first, then top-k), scored exactly when few pass and through the vectors' compact codes
+//! with an exact re-score of a shortlist when many do ([`semantic`]), with the query
+//! embedded as late as possible so the model can load on another core meanwhile.
 
 use super::lexical::clause_query;
 use super::query::{self, Occur, Target};
 use super::{filter_query, Filters, Request};
 use crate::embed::Embedder;
-use crate::index::vectors::VectorStore;
+use crate::index::vectors::codes::Kernel;
+use crate::index::vectors::{Candidate, OrdF32, PidMap, VectorStore};
 use crate::index::Store;
 use crate::{Error, Result};
 use tantivy::query::{BooleanQuery, Query};
@@ -19,6 +21,10 @@ pub struct SemanticParts<'a> {
     pub embed: &'a (dyn Fn(&str) -> Result<Vec<f32>> + Sync),
     /// The index's vectors.
     pub vectors: &'a VectorStore,
+    /// How the passages that pass the filters are scored.
+    pub scan: Scan,
+    /// Called with the name of each step as it finishes (`QUARRY_TIMING`).
+    pub lap: Option<&'a (dyn Fn(&str) + Sync)>,
 }
 
 impl<'a> SemanticParts<'a> {
@@ -27,7 +33,23 @@ impl<'a> SemanticParts<'a> {
         embed: &'a (dyn Fn(&str) -> Result<Vec<f32>> + Sync),
         vectors: &'a VectorStore,
     ) -> Self {
-        SemanticParts { embed, vectors }
+        SemanticParts {
+            embed,
+            vectors,
+            scan: Scan::Auto,
+            lap: None,
+        }
+    }
+
+    /// The same parts with another [`Scan`].
+    pub fn with_scan(self, scan: Scan) -> Self {
+        SemanticParts { scan, ..self }
+    }
+
+    fn lap(&self, what: &str) {
+        if let Some(lap) = self.lap {
+            lap(what);
+        }
     }
 }
 
@@ -79,9 +101,55 @@ fn semantic_candidates(
     Ok(Box::new(BooleanQuery::new(parts)))
 }
 
-/// Exact cosine ranking over every passage that passes the request's filters (filter first,
-/// then top-k), best first, dropping similarities under `req.floor`. `text` is the query's
-/// semantic text ([`semantic_text`]); returns the ranking and the query vector.
+/// How semantic ranking scores the passages that pass the filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scan {
+    /// Exactly when few pass (a selective filter), else by compact codes with an exact
+    /// re-score of a shortlist (see [`semantic`]).
+    #[default]
+    Auto,
+    /// Always the exact cosine of every passage that passes (the reference the compact
+    /// scan is measured against).
+    Exact,
+    /// Always by compact codes, however few pass (for tests and measurements).
+    Compact,
+}
+
+/// Passages re-scored exactly after the compact scan: at least this many, and at least
+/// [`SHORTLIST_PER_HIT`] per requested hit. Chosen by the recall measurements in the README
+/// (Performance): recall@10 against the exact ranking ≥ 0.99 on SciFact's and the synthetic
+/// vault's real vectors, with and without filters.
+pub const SHORTLIST_MIN: usize = 1000;
+
+/// See [`SHORTLIST_MIN`].
+pub const SHORTLIST_PER_HIT: usize = 10;
+
+/// The shortlist length for `limit` hits.
+pub fn shortlist_len(limit: usize) -> usize {
+    limit.saturating_mul(SHORTLIST_PER_HIT).max(SHORTLIST_MIN)
+}
+
+/// Whether `Auto` scores `passing` candidates exactly, with `stored` vectors in the index:
+/// an exact score costs a read of the vector (about a microsecond from the page cache), a
+/// compact one a few nanoseconds, so the exact scan wins while the filter passes fewer than
+/// the shortlist plus 1/128 of the store.
+pub fn exact_is_cheaper(passing: usize, stored: usize, limit: usize) -> bool {
+    passing <= shortlist_len(limit) + stored / 128
+}
+
+/// The top `limit` of every passage that passes the request's filters, by cosine with the
+/// query (filter first, then top-k), best first, dropping similarities under `req.floor`.
+/// `text` is the query's semantic text ([`semantic_text`]); returns the ranking and the
+/// query vector.
+///
+/// The candidates (documents that pass, with their passage ids) are gathered first, while
+/// the model may still be loading. Few candidates are scored exactly. Many are ranked by a
+/// scan of every stored vector's compact code ([`VectorStore::shortlist`]): its best `S'`
+/// estimates, kept only where a candidate has that vector, are the candidates' best by
+/// estimate, exactly as a scan of the candidates alone would rank them; `S'` grows until
+/// [`shortlist_len`] candidates' vectors are among them. Those are re-scored with the exact
+/// vectors, so the result is the exact ranking unless a true top hit's estimate fell below
+/// the shortlist.
 pub fn semantic(
     store: &Store,
     searcher: &Searcher,
@@ -90,13 +158,11 @@ pub fn semantic(
     text: &str,
     limit: usize,
 ) -> Result<(Ranked, Vec<f32>)> {
-    let (vectors, floor) = (parts.vectors, req.floor);
+    let vectors = parts.vectors;
     let candidates = semantic_candidates(store, searcher, &req.query, &req.filters)?;
     let weight = candidates.weight(tantivy::query::EnableScoring::disabled_from_searcher(
         searcher,
     ))?;
-    // Gather (pid, doc) of every candidate, then score them in one merge pass over the
-    // vector segments (see `VectorStore::dot_many`).
     let mut items: Vec<(u64, DocAddress)> = Vec::new();
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let pids = seg.fast_fields().u64("pid")?;
@@ -112,11 +178,103 @@ pub fn semantic(
             }
         })?;
     }
+    parts.lap("semantic candidates gathered");
+    let query_vec = (parts.embed)(text)?;
+    parts.lap("query embedded");
+    let (scored, exact) = score(vectors, &mut items, &query_vec, limit, parts.scan)?;
+    parts.lap(if exact {
+        "exact scan"
+    } else {
+        "compact scan and re-score"
+    });
+    Ok((top(scored, req.floor, limit), query_vec))
+}
+
+/// Scores the candidates `(pid, key)` for a top `limit`: every one exactly, or (many
+/// candidates, or `Scan::Compact`) the [`shortlist_len`] best by compact estimate exactly and
+/// the rest not at all. Returns the scored candidates (any order) and whether the scan was
+/// exact. Candidates without a stored vector are left out.
+pub fn score<K: Copy>(
+    vectors: &VectorStore,
+    items: &mut [(u64, K)],
+    query: &[f32],
+    limit: usize,
+    scan: Scan,
+) -> Result<(Vec<(f32, K)>, bool)> {
+    let exact = match scan {
+        Scan::Exact => true,
+        Scan::Compact => false,
+        Scan::Auto => exact_is_cheaper(items.len(), vectors.len(), limit),
+    } || !vectors.has_codes();
+    Ok(if exact {
+        (vectors.dot_many(items, query), true)
+    } else {
+        (compact_scores(vectors, items, query, limit)?, false)
+    })
+}
+
+/// The exact scores of the candidates' [`shortlist_len`] best by compact estimate.
+fn compact_scores<K: Copy>(
+    vectors: &VectorStore,
+    items: &[(u64, K)],
+    query: &[f32],
+    limit: usize,
+) -> Result<Vec<(f32, K)>> {
+    let want = shortlist_len(limit);
+    let stored = vectors.len();
+    let kernel = Kernel::detect();
+    // Deep enough that `want` candidates' vectors are expected in it at the candidates'
+    // share of the store; deeper while they are not.
+    let share = items.len().max(1) as f64 / stored.max(1) as f64;
+    let mut depth = ((want as f64 / share) * 1.25) as usize + 64;
+    loop {
+        depth = depth.min(stored);
+        let short = vectors.shortlist(query, depth, kernel);
+        // pid → its candidate (the newest segment's copy of a pid wins).
+        let mut by_pid: PidMap<Candidate> = PidMap::default();
+        by_pid.reserve(short.len());
+        for c in &short {
+            let slot = by_pid.entry(vectors.pid_of(c)).or_insert(*c);
+            if c.segment > slot.segment {
+                *slot = *c;
+            }
+        }
+        // Each shortlisted pid that a candidate has, once.
+        let mut found: Vec<(Candidate, u64)> = Vec::new();
+        for (pid, _) in items {
+            if let Some(c) = by_pid.remove(pid) {
+                found.push((c, *pid));
+            }
+        }
+        if found.len() < want && depth < stored {
+            depth = depth.saturating_mul(4);
+            continue;
+        }
+        found.sort_by(|a, b| {
+            b.0.estimate
+                .total_cmp(&a.0.estimate)
+                .then((a.0.segment, a.0.item).cmp(&(b.0.segment, b.0.item)))
+        });
+        found.truncate(want);
+        let cands: Vec<Candidate> = found.iter().map(|f| f.0).collect();
+        let exact: PidMap<f32> = found
+            .iter()
+            .map(|f| f.1)
+            .zip(vectors.rescore(&cands, query)?)
+            .collect();
+        return Ok(items
+            .iter()
+            .filter_map(|(pid, key)| exact.get(pid).map(|s| (*s, *key)))
+            .collect());
+    }
+}
+
+/// The best `limit` of `scored` at or above `floor`, best first (ties by document).
+fn top(scored: Vec<(f32, DocAddress)>, floor: f32, limit: usize) -> Ranked {
     // A min-heap of the best `limit` so far.
     let mut heap: std::collections::BinaryHeap<std::cmp::Reverse<(OrdF32, DocAddress)>> =
         std::collections::BinaryHeap::with_capacity(limit + 1);
-    let query_vec = (parts.embed)(text)?;
-    for (sim, addr) in vectors.dot_many(&mut items, &query_vec) {
+    for (sim, addr) in scored {
         if sim < floor {
             continue;
         }
@@ -133,29 +291,11 @@ pub fn semantic(
         .map(|std::cmp::Reverse((s, a))| (s.0, a))
         .collect();
     out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok((out, query_vec))
+    out
 }
 
 /// Documents with their similarity, best first.
 pub type Ranked = Vec<(f32, DocAddress)>;
-
-/// A float with a total order, for heaps.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct OrdF32(f32);
-
-impl Eq for OrdF32 {}
-
-impl PartialOrd for OrdF32 {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for OrdF32 {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
 
 /// Embeds a query.
 pub fn embed_query(embedder: &dyn Embedder, text: &str) -> Result<Vec<f32>> {
@@ -164,4 +304,158 @@ pub fn embed_query(embedder: &dyn Embedder, text: &str) -> Result<Vec<f32>> {
         .into_iter()
         .next()
         .ok_or_else(|| Error::Model("the model returned no vector for the query".into()))
+}
+
+#[cfg(test)]
+mod tests_support {
+    use super::*;
+    use crate::index::vectors::write_segment;
+
+    const DIMS: usize = 384;
+
+    /// Vectors in 40 clusters around a shared direction, as sentence embeddings lie.
+    pub fn clustered(n: usize, seed: u64) -> Vec<Vec<f32>> {
+        let mut state = seed | 1;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % 2001) as f32 / 1000.0 - 1.0
+        };
+        let centres: Vec<Vec<f32>> = (0..40)
+            .map(|_| (0..DIMS).map(|_| next()).collect())
+            .collect();
+        (0..n)
+            .map(|i| {
+                let c = &centres[i % 40];
+                let mut v: Vec<f32> = (0..DIMS).map(|k| 0.5 + c[k] + 0.6 * next()).collect();
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                v.iter_mut().for_each(|x| *x /= norm);
+                v
+            })
+            .collect()
+    }
+
+    /// `n` queries: stored vectors moved off their place by noise, renormalised.
+    pub fn near(data: &[Vec<f32>], n: usize) -> Vec<Vec<f32>> {
+        let noise = clustered(n, 1234);
+        (0..n)
+            .map(|i| {
+                let v = &data[i * 997 % data.len()];
+                let mut q: Vec<f32> = v.iter().zip(&noise[i]).map(|(a, b)| a + 0.5 * b).collect();
+                let norm = q.iter().map(|x| x * x).sum::<f32>().sqrt();
+                q.iter_mut().for_each(|x| *x /= norm);
+                q
+            })
+            .collect()
+    }
+
+    pub fn store(dir: &std::path::Path, data: &[Vec<f32>]) -> VectorStore {
+        // Three segments, and a pid stored twice (the newest copy counts).
+        let items: Vec<(u64, Vec<f32>)> = data
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i as u64 * 7919 + 1, v.clone()))
+            .collect();
+        let cut = [0, 4000, 9000, items.len()];
+        let mut names = Vec::new();
+        for k in 0..3 {
+            let name = format!("s{k}.bin");
+            write_segment(
+                &dir.join(&name),
+                DIMS,
+                0,
+                items[cut[k]..cut[k + 1]].to_vec(),
+            )
+            .unwrap();
+            names.push(name);
+        }
+        VectorStore::open(dir, &names).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::*;
+    use super::*;
+
+    fn top_keys(mut scored: Vec<(f32, u32)>, limit: usize) -> Vec<u32> {
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().take(limit).map(|(_, k)| k).collect()
+    }
+
+    #[test]
+    fn compact_scoring_finds_the_exact_top_10_under_filters() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = clustered(12_000, 5);
+        let vectors = store(dir.path(), &data);
+        // Queries near stored vectors, as a real query lies near the passages that answer it
+        // (a query in a direction no stored vector takes, the hard case for sign codes, is
+        // measured in the README: recall@10 0.90 at this depth).
+        let queries = near(&data, 20);
+        // Candidate sets: everything, a third (a broad filter), and one vector in 40 (whose
+        // candidates are a sliver of the store: the shortlist must grow to find them). Keys
+        // are document numbers; documents 12000.. share the pids of 0.. (repeated passages).
+        let sets: Vec<Vec<(u64, u32)>> = [1usize, 3, 40]
+            .iter()
+            .map(|step| {
+                (0..15_000u32)
+                    .filter(|k| (*k as usize % 12_000).is_multiple_of(*step))
+                    .map(|k| ((k as u64 % 12_000) * 7919 + 1, k))
+                    .collect()
+            })
+            .collect();
+        for (s, set) in sets.iter().enumerate() {
+            let mut found = 0;
+            for q in &queries {
+                let exact = score(&vectors, &mut set.clone(), q, 10, Scan::Exact).unwrap();
+                let (compact, was_exact) =
+                    score(&vectors, &mut set.clone(), q, 10, Scan::Compact).unwrap();
+                assert!(exact.1 && !was_exact);
+                let allowed: std::collections::HashSet<u32> = set.iter().map(|i| i.1).collect();
+                assert!(
+                    compact.iter().all(|(_, k)| allowed.contains(k)),
+                    "filters hold"
+                );
+                let want = top_keys(exact.0, 10);
+                let got = top_keys(compact, 10);
+                found += want.iter().filter(|k| got.contains(k)).count();
+            }
+            let recall = found as f64 / (10 * queries.len()) as f64;
+            eprintln!("set {s}: recall@10 {recall}");
+            assert!(recall >= 0.99, "set {s}: recall@10 {recall}");
+        }
+    }
+
+    #[test]
+    fn auto_scores_few_candidates_exactly_and_many_compactly() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = clustered(12_000, 8);
+        let vectors = store(dir.path(), &data);
+        let q = &clustered(1, 3)[0];
+        let few: Vec<(u64, u32)> = (0..500u32).map(|k| (k as u64 * 7919 + 1, k)).collect();
+        let many: Vec<(u64, u32)> = (0..12_000u32).map(|k| (k as u64 * 7919 + 1, k)).collect();
+        assert!(
+            score(&vectors, &mut few.clone(), q, 10, Scan::Auto)
+                .unwrap()
+                .1
+        );
+        assert!(
+            !score(&vectors, &mut many.clone(), q, 10, Scan::Auto)
+                .unwrap()
+                .1
+        );
+        assert!(exact_is_cheaper(1000, 20_000, 10) && !exact_is_cheaper(5000, 20_000, 10));
+        assert_eq!(shortlist_len(10), SHORTLIST_MIN);
+        assert_eq!(shortlist_len(300), 300 * SHORTLIST_PER_HIT);
+        // Exact and compact agree on the scores they give (the re-score is exact).
+        let (exact, _) = score(&vectors, &mut many.clone(), q, 10, Scan::Exact).unwrap();
+        let (compact, _) = score(&vectors, &mut many.clone(), q, 10, Scan::Compact).unwrap();
+        let exact: std::collections::HashMap<u32, f32> =
+            exact.into_iter().map(|(s, k)| (k, s)).collect();
+        assert_eq!(compact.len(), SHORTLIST_MIN);
+        for (s, k) in compact {
+            assert_eq!(exact[&k], s);
+        }
+    }
 }

@@ -590,6 +590,64 @@ fn sigkill_while_embedding_keeps_every_passage_with_a_vector() {
     assert!(!hits.is_empty());
 }
 
+/// Vector segments pile up over small runs until one run compacts them. Killed right after
+/// the commit that names them all (before the compaction), the index is consistent: every
+/// passage has its vector, and the compact scan ranks as the exact one. The next run that
+/// changes something compacts them into one segment, with codes.
+#[test]
+fn sigkill_before_compaction_keeps_codes_and_vectors_in_step() {
+    let env = TestEnv::new();
+    let notes = env.notes();
+    let note = |i: usize| {
+        format!("# Run {i}\n\n- storage cluster {i} reported checkpoint stalls\n- GPU capacity item {i}\n")
+    };
+    env.write("n00.md", note(0));
+    let args = ["index", notes.to_str().unwrap()];
+    let out = env.run(&args);
+    assert_eq!(
+        out.code, 0,
+        "the embedding model must be installed for this test (run `quarry model install`): {}",
+        out.stderr
+    );
+    // Each run embeds one note into a segment of its own: 8 segments after 7 more runs.
+    for i in 1..8 {
+        env.write(&format!("n{i:02}.md"), note(i));
+        env.ok(&args, 0);
+    }
+    assert_eq!(
+        crate::vectors::committed_vector_files(&env.index()).len(),
+        8
+    );
+    let query = ["checkpoint stalls", "--mode", "semantic", "-n", "5"];
+    let ranked = |scan: &str| {
+        let mut a = query.to_vec();
+        a.extend(["--scan", scan]);
+        search_json(&env, &a)
+            .into_iter()
+            .map(|h| (h.path, h.line))
+            .collect::<Vec<_>>()
+    };
+    // The ninth segment makes the commit name 9: killed before it compacts them.
+    env.write("n08.md", note(8));
+    kill_at(&env, &args, "index-after-commit");
+    let s = stats(&env);
+    assert_eq!(s["notes"], 9, "{s}");
+    assert_eq!(s["vectors"], s["passages"], "{s}");
+    assert!(crate::vectors::committed_vector_files(&env.index()).len() >= 9);
+    assert_eq!(ranked("compact"), ranked("exact"));
+    assert!(!ranked("exact").is_empty());
+    // The next run compacts: one segment, the same ranking.
+    env.write("n09.md", note(9));
+    env.ok(&args, 0);
+    let s = stats(&env);
+    assert_eq!(s["vectors"], s["passages"], "{s}");
+    assert_eq!(
+        crate::vectors::committed_vector_files(&env.index()).len(),
+        1
+    );
+    assert_eq!(ranked("compact"), ranked("exact"));
+}
+
 fn indexed(env: &TestEnv) {
     env.write("a.md", "- damaged index fact\n");
     env.write("b.md", "# B\n\nA paragraph about capacity.\n");

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 /// Every top-level file or folder that git may track.
-const TOP_LEVEL: [&str; 16] = [
+const TOP_LEVEL: [&str; 17] = [
     ".ci",
     ".gitattributes",
     ".gitignore",
@@ -19,6 +19,7 @@ const TOP_LEVEL: [&str; 16] = [
     "README.md",
     "benches",
     "crates",
+    "docs",
     "examples",
     "fuzz",
     "index",

@@ -5,7 +5,7 @@ use crate::util::{repo_root, search_json, TestEnv};
 use std::sync::OnceLock;
 
 /// The sample vault indexed once with embeddings, shared by the read-only tests below.
-fn embedded_sample() -> &'static TestEnv {
+pub(crate) fn embedded_sample() -> &'static TestEnv {
     static ENV: OnceLock<TestEnv> = OnceLock::new();
     ENV.get_or_init(|| {
         let env = TestEnv::new();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// quarry's subcommands in `--help` order (completions, the man page and `--help` must each
 /// name all of them).
-pub const SUBCOMMANDS: [&str; 10] = [
+pub const SUBCOMMANDS: [&str; 11] = [
     "index",
     "roots",
     "search",
@@ -14,6 +14,7 @@ pub const SUBCOMMANDS: [&str; 10] = [
     "stats",
     "model",
     "eval",
+    "export",
     "config",
     "completions",
     "man",
