@@ -15,10 +15,9 @@ pub use crate::config::Config;
 
 use crate::cli::{Cli, Command, FilterArgs};
 use crate::config::Env;
-use crate::date::{parse_bound, Date};
-use crate::note::Kind;
-use crate::search::Filters;
-use anyhow::{bail, Result};
+use crate::date::Date;
+use crate::search::{FilterInput, Filters};
+use anyhow::Result;
 use std::io::IsTerminal;
 
 /// Runs the command; returns the exit status (0 found / done, 1 nothing found).
@@ -44,49 +43,17 @@ pub fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// Turns filter flags into [`Filters`], checking every value.
+/// Turns filter flags into [`Filters`], checking every value (through the library's
+/// [`FilterInput`], which the MCP tools share).
 pub fn filters(args: &FilterArgs, today: Date) -> Result<Filters> {
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| parse_bound(s, today))
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|s| parse_bound(s, today))
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
-    let mut kinds = Vec::new();
-    for k in args.kind.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
-        match Kind::parse(k) {
-            Some(kind) => kinds.push(kind),
-            None => bail!("--kind: '{k}' is not a kind; use fact, action, decision or paragraph"),
-        }
-    }
-    // `--kind ,` or `--kind ""` names no kind at all: an error like `--tag ""`, not a silent
-    // "any kind" (a stray trailing comma, as in `fact,`, is forgiven).
-    if !args.kind.is_empty() && kinds.is_empty() {
-        bail!("--kind needs a value: fact, action, decision or paragraph");
-    }
-    for (flag, values) in [
-        ("--tag", &args.tag),
-        ("--account", &args.account),
-        ("--participant", &args.participant),
-        ("--path", &args.path),
-    ] {
-        if values.iter().any(|v| v.trim().is_empty()) {
-            bail!("{flag} needs a value");
-        }
-    }
-    Ok(Filters {
+    let input = FilterInput {
         tags: args.tag.clone(),
         accounts: args.account.clone(),
         participants: args.participant.clone(),
-        since,
-        until,
-        kinds,
+        since: args.since.clone(),
+        until: args.until.clone(),
+        kinds: args.kind.clone(),
         paths: args.path.clone(),
-    })
+    };
+    Ok(input.check(today)?)
 }

@@ -1,7 +1,7 @@
 //! Filters: tag (hierarchical), account, participant, date range, kind, path glob.
 //! Each becomes a tantivy query intersected with the text query, never a post-filter.
 
-use crate::date::Date;
+use crate::date::{parse_bound, Date};
 use crate::index::schema::indexable;
 use crate::index::Fields;
 use crate::note::Kind;
@@ -33,6 +33,80 @@ impl Filters {
     /// No filter given.
     pub fn is_empty(&self) -> bool {
         *self == Filters::default()
+    }
+}
+
+/// Filter values as a person or an assistant gives them (`quarry search` flags, the MCP
+/// tools' arguments), before they are checked: the one place that turns them into
+/// [`Filters`], so every front end accepts and refuses the same values with the same words.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilterInput {
+    /// `--tag` values.
+    pub tags: Vec<String>,
+    /// `--account` values.
+    pub accounts: Vec<String>,
+    /// `--participant` values.
+    pub participants: Vec<String>,
+    /// `--since`: `YYYY-MM-DD` or a span back from today (`30d`, `2w`, `6m`, `1y`).
+    pub since: Option<String>,
+    /// `--until`, as `since`.
+    pub until: Option<String>,
+    /// `--kind` values, each possibly comma-separated.
+    pub kinds: Vec<String>,
+    /// `--path` globs or folders.
+    pub paths: Vec<String>,
+}
+
+impl FilterInput {
+    /// Checks every value and builds the [`Filters`]; `today` anchors relative dates. Errors
+    /// name the flag and what it accepts.
+    pub fn check(&self, today: Date) -> Result<Filters> {
+        let bound = |flag: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|s| parse_bound(s, today))
+                .transpose()
+                .map_err(|e| Error::Query(format!("{flag}: {e}")))
+        };
+        let since = bound("--since", &self.since)?;
+        let until = bound("--until", &self.until)?;
+        let mut kinds = Vec::new();
+        let named = self.kinds.iter().flat_map(|k| k.split(','));
+        for k in named.map(str::trim).filter(|k| !k.is_empty()) {
+            match Kind::parse(k) {
+                Some(kind) => kinds.push(kind),
+                None => {
+                    return Err(Error::Query(format!(
+                        "--kind: '{k}' is not a kind; use fact, action, decision or paragraph"
+                    )))
+                }
+            }
+        }
+        // `--kind ,` or `--kind ""` names no kind at all: an error like `--tag ""`, not a
+        // silent "any kind" (a stray trailing comma, as in `fact,`, is forgiven).
+        if !self.kinds.is_empty() && kinds.is_empty() {
+            return Err(Error::Query(
+                "--kind needs a value: fact, action, decision or paragraph".into(),
+            ));
+        }
+        for (flag, values) in [
+            ("--tag", &self.tags),
+            ("--account", &self.accounts),
+            ("--participant", &self.participants),
+            ("--path", &self.paths),
+        ] {
+            if values.iter().any(|v| v.trim().is_empty()) {
+                return Err(Error::Query(format!("{flag} needs a value")));
+            }
+        }
+        Ok(Filters {
+            tags: self.tags.clone(),
+            accounts: self.accounts.clone(),
+            participants: self.participants.clone(),
+            since,
+            until,
+            kinds,
+            paths: self.paths.clone(),
+        })
     }
 }
 

@@ -22,7 +22,7 @@ pub mod request;
 pub mod semantic;
 
 pub use engine::Engine;
-pub use filter::Filters;
+pub use filter::{FilterInput, Filters};
 pub use hit::{load_hit, Explain, Hit};
 pub use lexical::{build_query, filter_query, lexical};
 pub use modes::run;
