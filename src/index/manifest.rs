@@ -34,6 +34,12 @@ pub struct Payload {
     /// quarry version that wrote the commit.
     #[serde(default)]
     pub written_by: String,
+    /// Some live passages of this commit may have no vector yet: `quarry watch` commits new
+    /// passages lexically first and their vectors behind them. The next writer that opens the
+    /// index embeds whatever live passage lacks a vector (see `index::update`). Absent (false)
+    /// in every other commit, so such indexes read as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vectors_pending: bool,
 }
 
 impl Payload {

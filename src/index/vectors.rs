@@ -126,6 +126,11 @@ impl VectorStore {
         self.segments.len()
     }
 
+    /// Number of vectors in segment `i` (0 when there is none).
+    pub fn segment_len(&self, i: usize) -> usize {
+        self.segments.get(i).map_or(0, |s| s.count)
+    }
+
     /// Adds an already opened segment.
     pub fn push(&mut self, segment: Segment) {
         self.segments.push(segment);

@@ -12,7 +12,7 @@ mod proptests;
 pub mod repair;
 mod walk;
 
-pub use walk::{walk, Found, WalkOptions};
+pub use walk::{rel_path, walk, walk_under, Found, WalkOptions};
 
 use crate::date::Date;
 pub use crate::passage::{Kind, Passage};
