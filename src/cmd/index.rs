@@ -88,7 +88,7 @@ fn summary_line(s: &Summary, index_dir: &std::path::Path) -> String {
 /// (empty here, so `update` reads them from the manifest); else, for an index that has none,
 /// the config file's `roots`. An index remembers its vault, so the config's roots never
 /// silently replace what another `--index` was built from; when they differ, say so.
-fn roots(config: &Config, args: &IndexArgs) -> Vec<std::path::PathBuf> {
+pub(super) fn roots(config: &Config, args: &IndexArgs) -> Vec<std::path::PathBuf> {
     if !args.paths.is_empty() || config.roots.is_empty() {
         return args.paths.clone();
     }

@@ -6,10 +6,12 @@ pub mod config;
 pub mod eval;
 pub mod index;
 pub mod man;
+pub mod mcp;
 pub mod model;
 mod progress;
 pub mod search;
 pub mod stats;
+pub mod watch;
 
 pub use crate::config::Config;
 
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Model(cmd) => model::run(&config, &cmd),
         Command::Eval(args) => eval::run(&config, &args),
         Command::Config(args) => config::run(&config, &args),
+        Command::Watch(args) => watch::run(&config, &args),
+        Command::Mcp(args) => mcp::run(&config, &args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }

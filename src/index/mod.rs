@@ -12,6 +12,7 @@ mod document;
 mod files;
 mod ingest;
 pub mod manifest;
+pub mod owner;
 pub mod schema;
 pub mod stats;
 mod update;
@@ -176,11 +177,21 @@ fn not_ours(dir: &Path) -> Error {
     }
 }
 
-/// The error for a writer lock another `quarry index` holds.
+/// The error for a writer lock another process holds: a watcher, when the owner file
+/// ([`owner`]) names a live one, else another `quarry index`.
 pub(crate) fn locked(dir: &Path) -> Error {
-    Error::Locked {
-        dir: dir.to_path_buf(),
-        lock: dir.join(".tantivy-writer.lock"),
+    let lock = dir.join(".tantivy-writer.lock");
+    match owner::live(dir) {
+        Some(o) => Error::WatcherLocked {
+            dir: dir.to_path_buf(),
+            lock,
+            pid: o.pid,
+            command: o.command,
+        },
+        None => Error::Locked {
+            dir: dir.to_path_buf(),
+            lock,
+        },
     }
 }
 

@@ -15,7 +15,7 @@ use std::io::{self, Write};
 
 /// The JSON object printed per entry (`quarry claims ENTITY --json`). Field names are a
 /// public contract.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct JsonEntry {
     /// Note date of the earliest passage, `YYYY-MM-DD`, or null when undated.
     pub date: Option<String>,
@@ -34,7 +34,7 @@ pub struct JsonEntry {
 }
 
 /// One `also` item.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct JsonSeen {
     /// Note date or null.
     pub date: Option<String>,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// quarry's subcommands in `--help` order (completions, the man page and `--help` must each
 /// name all of them).
-pub const SUBCOMMANDS: [&str; 9] = [
+pub const SUBCOMMANDS: [&str; 11] = [
     "index",
     "search",
     "claims",
@@ -14,6 +14,8 @@ pub const SUBCOMMANDS: [&str; 9] = [
     "model",
     "eval",
     "config",
+    "watch",
+    "mcp",
     "completions",
     "man",
 ];
