@@ -109,7 +109,11 @@ fn result<T: serde::Serialize>(outcome: Outcome<T>) -> CallToolResult {
     match outcome {
         Ok((value, text)) => {
             let mut r = CallToolResult::success(vec![ContentBlock::text(text)]);
-            match serde_json::to_value(&value) {
+            // Through JSON text, so numbers print as `--json` prints them: `to_value` widens
+            // an f32 score to f64 (0.63352215 would become 0.6335221529006958).
+            let encoded = serde_json::to_string(&value)
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text));
+            match encoded {
                 Ok(v) => r.structured_content = Some(v),
                 Err(e) => return error_result(format!("could not encode the result: {e}")),
             }

@@ -15,12 +15,31 @@
 //! A line longer than [`MAX_LINE`] is refused (and skipped) without being buffered whole.
 //! End of input ends the session; the server then exits 0.
 
+use rmcp::model::{ClientRequest, JsonRpcMessage};
 use rmcp::service::{RoleServer, RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::Mutex;
+
+/// The client requests of MCP 2025-06-18 (a request of one of these that rmcp cannot read has
+/// params that do not fit it).
+const KNOWN_METHODS: &[&str] = &[
+    "initialize",
+    "ping",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "prompts/list",
+    "prompts/get",
+    "completion/complete",
+    "logging/setLevel",
+];
 
 /// The longest message accepted (a tool call with a long query is a few KB).
 pub const MAX_LINE: usize = 4 * 1024 * 1024;
@@ -167,6 +186,15 @@ pub fn parse(line: &[u8]) -> Result<RxJsonRpcMessage<RoleServer>, Refusal> {
         ));
     }
     match serde_json::from_value::<RxJsonRpcMessage<RoleServer>>(value.clone()) {
+        // rmcp reads a request of a method it knows but whose params do not fit as a
+        // "custom" request (and would answer that the method does not exist).
+        Ok(JsonRpcMessage::Request(r)) if matches!(&r.request, ClientRequest::CustomRequest(c) if KNOWN_METHODS.contains(&c.method.as_str())) => {
+            Err(Refusal::Reply {
+                id: id.unwrap_or(Value::Null),
+                code: code::INVALID_PARAMS,
+                message: format!("Invalid params for {}", r.request.method()),
+            })
+        }
         Ok(message) => Ok(message),
         // A request whose params do not fit its method.
         Err(e) if method.is_some() && id.is_some() => Err(Refusal::Reply {
