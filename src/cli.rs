@@ -111,6 +111,34 @@ pub enum Command {
     ///
     /// Sources, lowest first: default, the config file, an environment variable, a flag.
     Config(ConfigArgs),
+    /// Keep the index current as notes change
+    ///
+    /// Takes the index's writer lock for as long as it runs (another `quarry index` is refused
+    /// and told the watcher does the work), brings the index up to date once, then watches
+    /// the folders: each save, rename, move or delete is committed within about a second, and
+    /// new passages are embedded right behind it, so they are found by their words at once
+    /// and by their meaning moments later. Editor swap, backup and temp files, hidden folders
+    /// and the index folder are ignored; a burst of changes (a `git checkout`) is one batch.
+    ///
+    /// Which folders: as `quarry index` (the PATH arguments, else the index's own, else the
+    /// config file's `roots`). Quiet unless -v. Ctrl-C or SIGTERM finishes the current batch,
+    /// releases the lock and exits 0; a later `quarry index` or watcher embeds whatever was
+    /// still waiting for a vector.
+    Watch(WatchArgs),
+    /// Serve the index to AI assistants over the Model Context Protocol (stdio)
+    ///
+    /// Speaks MCP (JSON-RPC 2.0, one message per line) on stdin/stdout, protocol revision
+    /// 2025-06-18 (and the older 2025-03-26 and 2024-11-05). Tools: `search` (ranked passages
+    /// with the same filters and fields as `quarry search --json`), `claims` (as `quarry
+    /// claims --json`), `get` (read a note around a line; only files inside the indexed
+    /// folders), `status` (as `quarry stats --json`, plus whether a watcher keeps the index
+    /// current). The index and model open once; a new commit is picked up before the next
+    /// call. stdout carries the protocol only; messages go to stderr. End of input exits 0.
+    ///
+    /// Register it with an assistant as the command `quarry` with the arguments `mcp` (or
+    /// `--index DIR mcp --watch`); the README has the Claude Desktop, Claude Code and VS Code
+    /// snippets.
+    Mcp(McpArgs),
     /// Print shell completions to stdout
     ///
     /// bash: `quarry completions bash > ~/.local/share/bash-completion/completions/quarry`;
@@ -448,6 +476,38 @@ impl ClaimsArgs {
             _ => ClaimsFormat::Human,
         }
     }
+}
+
+/// `quarry watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Folders (or files) of notes [default: the folders indexed last time, else config `roots`]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Skip embeddings (lexical search only)
+    #[arg(long)]
+    pub no_embed: bool,
+    /// Largest note file to read, in MB [default: config `max_file_size`, else 20]
+    #[arg(long, value_name = "MB")]
+    pub max_file_size: Option<u64>,
+    /// Print each batch on stderr (`+3 ~1 -0 notes, 41 passages, 120 ms`)
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// `quarry mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Also keep the index current while serving (as `quarry watch`, in the same process)
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: folders of notes [default: the folders indexed last time, else config
+    /// `roots`]
+    #[arg(value_name = "PATH", requires = "watch")]
+    pub paths: Vec<PathBuf>,
+    /// With --watch: print each batch on stderr
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// `quarry config`.

@@ -342,6 +342,7 @@ impl Layers<'_> {
         match &self.cli.command {
             Command::Search(a) => (a.limit, a.mode, a.min_similarity, None),
             Command::Index(a) => (None, None, None, a.max_file_size),
+            Command::Watch(a) => (None, None, None, a.max_file_size),
             _ => (None, None, None, None),
         }
     }

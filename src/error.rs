@@ -66,6 +66,18 @@ pub enum Error {
         /// The lock file.
         lock: PathBuf,
     },
+    /// A long-lived writer (`quarry watch`, `quarry mcp --watch`) holds the writer lock.
+    #[error("`{command}` (pid {pid}) is keeping {} up to date and holds its writer lock (lock file {}); it already indexes every change, so stop it first (`kill {pid}`) only if you need to run this yourself", dir.display(), lock.display())]
+    WatcherLocked {
+        /// The index folder.
+        dir: PathBuf,
+        /// The lock file.
+        lock: PathBuf,
+        /// The watcher's process id.
+        pid: u32,
+        /// Its command line, as typed (`quarry watch`).
+        command: String,
+    },
     /// The folder holds files quarry did not write: it is never cleared or written into.
     #[error("{} is not empty and is not a quarry index (it holds {holds}); choose another --index folder", dir.display())]
     NotAQuarryIndex {

@@ -8,6 +8,9 @@
 //! * [`search`] turns a query and filters into ranked hits (lexical, semantic, hybrid);
 //! * [`render`] prints hits for people or as JSON Lines.
 //!
+//! Long-lived front ends build on the same stages: [`watch`] keeps an index current as notes
+//! change, and [`mcp`] serves the search engine to AI assistants.
+//!
 //! `src/main.rs` only parses the command line, calls [`cmd::run`] and maps errors to exit codes.
 #![warn(missing_docs)]
 
@@ -22,10 +25,12 @@ pub mod error;
 pub mod eval;
 pub mod fsio;
 pub mod index;
+pub mod mcp;
 pub mod note;
 pub mod passage;
 pub mod render;
 pub mod search;
 pub mod testpoint;
+pub mod watch;
 
 pub use error::{Error, Result};

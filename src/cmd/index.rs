@@ -129,11 +129,11 @@ fn summary_line(s: &Summary, index_dir: &std::path::Path) -> String {
     )
 }
 
-/// The folders to add: the PATH arguments; else none (so `update` re-indexes the index's own
-/// roots); else, for an index that has none, the config file's `roots`. An index remembers
-/// its vault, so the config's roots never silently join what another `--index` was built
-/// from; when they differ, say so.
-fn roots(config: &Config, args: &IndexArgs) -> Vec<std::path::PathBuf> {
+/// The folders to index: the PATH arguments; else the index's own roots from its last run
+/// (empty here, so `update` reads them from the manifest); else, for an index that has none,
+/// the config file's `roots`. An index remembers its vault, so the config's roots never
+/// silently replace what another `--index` was built from; when they differ, say so.
+pub(super) fn roots(config: &Config, args: &IndexArgs) -> Vec<std::path::PathBuf> {
     if !args.paths.is_empty() || config.roots.is_empty() {
         return args.paths.clone();
     }

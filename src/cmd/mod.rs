@@ -7,19 +7,20 @@ pub mod eval;
 pub mod export;
 pub mod index;
 pub mod man;
+pub mod mcp;
 pub mod model;
 mod progress;
 pub mod roots;
 pub mod search;
 pub mod stats;
+pub mod watch;
 
 pub use crate::config::Config;
 
 use crate::cli::{Cli, Command, FilterArgs};
 use crate::config::Env;
-use crate::date::{parse_bound, Date};
-use crate::note::Kind;
-use crate::search::{Filters, Scan};
+use crate::date::Date;
+use crate::search::{FilterInput, Filters, Scan};
 use anyhow::{bail, Result};
 use std::io::IsTerminal;
 
@@ -59,85 +60,32 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Eval(args) => eval::run(&config, &args),
         Command::Export(args) => export::run(&config, &args),
         Command::Config(args) => config::run(&config, &args),
+        Command::Watch(args) => watch::run(&config, &args),
+        Command::Mcp(args) => mcp::run(&config, &args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }
 
-/// Turns filter flags into [`Filters`], checking every value.
+/// Turns filter flags into [`Filters`], checking every value (through the library's
+/// [`FilterInput`], which the MCP tools share).
 pub fn filters(args: &FilterArgs, today: Date) -> Result<Filters> {
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| parse_bound(s, today))
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--since: {e}"))?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|s| parse_bound(s, today))
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--until: {e}"))?;
-    let mut kinds = Vec::new();
-    for k in args.kind.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
-        match Kind::parse(k) {
-            Some(kind) => kinds.push(kind),
-            None => {
-                bail!("--kind: '{k}' is not a kind; use fact, action, decision, paragraph or row")
-            }
-        }
-    }
-    // `--kind ,` or `--kind ""` names no kind at all: an error like `--tag ""`, not a silent
-    // "any kind" (a stray trailing comma, as in `fact,`, is forgiven).
-    if !args.kind.is_empty() && kinds.is_empty() {
-        bail!("--kind needs a value: fact, action, decision, paragraph or row");
-    }
-    for (flag, values) in [
-        ("--tag", &args.tag),
-        ("--account", &args.account),
-        ("--participant", &args.participant),
-        ("--path", &args.path),
-        ("--passage-tag", &args.passage_tag),
-        ("--owner", &args.owner),
-    ] {
-        if values.iter().any(|v| v.trim().is_empty()) {
-            bail!("{flag} needs a value");
-        }
-    }
-    let mut statuses = Vec::new();
-    for s in args.status.iter().filter(|s| !s.trim().is_empty()) {
-        match crate::note::task::parse_status(s) {
-            Some(status) => statuses.push(status),
-            None => bail!(
-                "--status: '{s}' is not a status; use open, done, proposed, cancelled, or a checkbox character such as /"
-            ),
-        }
-    }
-    if !args.status.is_empty() && statuses.is_empty() {
-        bail!("--status needs a value: open, done, proposed, cancelled");
-    }
-    let day = |flag: &str, value: &Option<String>| {
-        value
-            .as_deref()
-            .map(|s| parse_bound(s, today))
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
-    };
-    Ok(Filters {
+    let input = FilterInput {
         tags: args.tag.clone(),
         accounts: args.account.clone(),
         participants: args.participant.clone(),
-        since,
-        until,
-        kinds,
+        since: args.since.clone(),
+        until: args.until.clone(),
+        kinds: args.kind.clone(),
         paths: args.path.clone(),
         passage_tags: args.passage_tag.clone(),
-        statuses,
+        statuses: args.status.clone(),
         owners: args.owner.clone(),
-        due_before: day("--due-before", &args.due_before)?,
-        due_after: day("--due-after", &args.due_after)?,
-        overdue: args.overdue.then_some(today),
+        due_before: args.due_before.clone(),
+        due_after: args.due_after.clone(),
+        overdue: args.overdue,
         cwd: std::env::current_dir().ok(),
-    })
+    };
+    Ok(input.check(today)?)
 }
 
 /// The hidden `--scan` flag as the library's [`Scan`].

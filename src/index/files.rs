@@ -51,6 +51,32 @@ pub(super) fn live_pids(index: &tantivy::Index) -> Result<std::collections::Hash
     Ok(live)
 }
 
+/// Relative paths of the notes with a live passage that has no vector in `vectors`.
+pub(super) fn paths_without_vectors(
+    index: &tantivy::Index,
+    fields: &super::Fields,
+    vectors: &super::vectors::VectorStore,
+) -> Result<std::collections::HashSet<String>> {
+    use tantivy::schema::Value;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let mut paths = std::collections::HashSet::new();
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        let col = seg.fast_fields().u64("pid")?;
+        for doc in seg.doc_ids_alive() {
+            if col.first(doc).is_some_and(|pid| vectors.contains(pid)) {
+                continue;
+            }
+            let stored: tantivy::TantivyDocument =
+                searcher.doc(tantivy::DocAddress::new(ord as u32, doc))?;
+            if let Some(path) = stored.get_first(fields.path).and_then(|v| v.as_str()) {
+                paths.insert(path.to_string());
+            }
+        }
+    }
+    Ok(paths)
+}
+
 /// Vector segment files that no commit names: left by an interrupted run.
 pub(super) fn orphan_vector_files(dir: &Path, previous: Option<&Payload>) -> Vec<String> {
     let listed: Vec<&String> = previous

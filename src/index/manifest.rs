@@ -46,6 +46,12 @@ pub struct Payload {
     /// precisions may share an index. Absent in indexes written before it existed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub precisions: Vec<String>,
+    /// Some live passages of this commit may have no vector yet: `quarry watch` commits new
+    /// passages lexically first and their vectors behind them. The next writer that opens the
+    /// index embeds whatever live passage lacks a vector (see `index::update`). Absent (false)
+    /// in every other commit, so such indexes read as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vectors_pending: bool,
 }
 
 impl Payload {

@@ -14,6 +14,7 @@ mod files;
 mod ingest;
 pub mod manifest;
 pub mod names;
+pub mod owner;
 pub mod roots;
 pub mod schema;
 pub mod stats;
@@ -24,6 +25,7 @@ pub use document::documents;
 pub use manifest::{NoteEntry, NoteManifest, Payload, FORMAT};
 pub use schema::Fields;
 pub use stats::Stats;
+pub use update::live::{BatchReport, LiveIndex};
 pub use update::DEFAULT_MAX_FILE_BYTES;
 pub use update::{update, Phase, Summary, UpdateOptions};
 
@@ -51,6 +53,9 @@ pub struct Store {
     pub fields: Fields,
     /// The last commit's payload.
     pub payload: Payload,
+    /// tantivy's opstamp of the opened commit: a long-lived reader compares it (and the
+    /// payload) with `meta.json` to notice a newer commit ([`Store::is_current`]).
+    pub opstamp: u64,
     reader: IndexReader,
 }
 
@@ -101,12 +106,25 @@ impl Store {
                     index,
                     fields,
                     payload,
+                    opstamp: metas.opstamp,
                     reader,
                 });
             }
             std::thread::sleep(std::time::Duration::from_millis(10 * u64::from(attempt)));
         }
         unreachable!("the last attempt returns")
+    }
+
+    /// Whether the opened commit is still the index's last one: one read of tantivy's
+    /// `meta.json`, so a long-lived reader (the MCP server) can ask before every request.
+    /// A merge rewrites `meta.json` without a new commit; only a new opstamp or payload counts.
+    pub fn is_current(&self) -> Result<bool> {
+        let metas = self.index.load_metas()?;
+        let payload = match metas.payload.as_deref() {
+            Some(p) => Payload::parse(p, &self.dir)?,
+            None => return Ok(false),
+        };
+        Ok(metas.opstamp == self.opstamp && payload == self.payload)
     }
 
     /// A searcher over the opened commit.
@@ -162,11 +180,21 @@ fn not_ours(dir: &Path) -> Error {
     }
 }
 
-/// The error for a writer lock another `quarry index` holds.
+/// The error for a writer lock another process holds: a watcher, when the owner file
+/// ([`owner`]) names a live one, else another `quarry index`.
 pub(crate) fn locked(dir: &Path) -> Error {
-    Error::Locked {
-        dir: dir.to_path_buf(),
-        lock: dir.join(".tantivy-writer.lock"),
+    let lock = dir.join(".tantivy-writer.lock");
+    match owner::live(dir) {
+        Some(o) => Error::WatcherLocked {
+            dir: dir.to_path_buf(),
+            lock,
+            pid: o.pid,
+            command: o.command,
+        },
+        None => Error::Locked {
+            dir: dir.to_path_buf(),
+            lock,
+        },
     }
 }
 

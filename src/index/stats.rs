@@ -7,7 +7,7 @@ use crate::Result;
 use serde::Serialize;
 
 /// What `quarry stats --json` prints.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Stats {
     /// Index folder.
     pub index: String,

@@ -1,5 +1,6 @@
 //! Incremental (re)indexing: walk, diff against the manifest, parse changed files in
-//! parallel, one writer, one commit.
+//! parallel, one writer, one commit. [`live`] keeps a [`Run`] open for `quarry watch`:
+//! batches of changed paths, each committed lexically first, vectors behind.
 
 use super::files::{
     commit, live_pids, new_vector_file_name, orphan_vector_files, remove_old_files,
@@ -22,6 +23,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 use tantivy::{IndexWriter, TantivyDocument, Term};
+
+pub mod live;
 
 /// Default largest note file read; bigger files are reported and skipped.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
@@ -151,6 +154,11 @@ struct Run<'a> {
     summary: Summary,
     /// Whether there is anything to commit.
     changed: bool,
+    /// Keys of notes with live passages but no vector (a watcher was stopped between its
+    /// lexical commit and its vectors): they are parsed again, so their passages are embedded.
+    unembedded: HashSet<String>,
+    /// The next commit holds passages whose vectors are not written yet (`quarry watch`).
+    vectors_pending: bool,
 }
 
 /// What [`Run::plan`] found to do.
@@ -224,9 +232,12 @@ impl<'a> Run<'a> {
             vectors: VectorStore::default(),
             summary: Summary::default(),
             changed: false,
+            unembedded: HashSet::new(),
+            vectors_pending: false,
         };
         run.check_model()?;
         run.load_vectors()?;
+        run.find_unembedded()?;
         Ok(run)
     }
 
@@ -275,13 +286,41 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    /// When the last commit says vectors were pending, the notes whose live passages have no
+    /// vector (neither committed nor in a segment a killed run left): [`Run::plan`] parses
+    /// them again, which hands their passages to [`Run::embed`]. Without this, passages a
+    /// watcher committed lexically just before a SIGKILL would never get a vector.
+    fn find_unembedded(&mut self) -> Result<()> {
+        let pending = self.previous.as_ref().is_some_and(|p| p.vectors_pending);
+        if !pending || self.embedder.is_none() || self.prev_model.is_none() {
+            return Ok(());
+        }
+        let missing =
+            super::files::paths_without_vectors(&self.index, &self.fields, &self.vectors)?;
+        self.unembedded = self
+            .manifest
+            .notes
+            .keys()
+            .filter(|k| missing.contains(split_key(k).1))
+            .cloned()
+            .collect();
+        // Even when no note needs it, the next commit is the one that says nothing is pending.
+        self.changed = true;
+        Ok(())
+    }
+
     /// The roots of this run: the index's, plus the ones given, minus the ones removed.
-    fn roots(&mut self) -> Result<Vec<PathBuf>> {
-        let plan = super::roots::plan(
+    fn root_plan(&self) -> Result<super::roots::RootPlan> {
+        super::roots::plan(
             &self.manifest.roots,
             &self.opts.roots,
             &self.opts.remove_roots,
-        )?;
+        )
+    }
+
+    /// [`Run::root_plan`]'s roots, with the change recorded in the summary.
+    fn roots(&mut self) -> Result<Vec<PathBuf>> {
+        let plan = self.root_plan()?;
         self.summary.added_roots = plan.added;
         self.summary.removed_roots = plan.removed;
         self.summary.roots = plan
@@ -365,7 +404,12 @@ impl<'a> Run<'a> {
                 let f = &found[i];
                 let key = note_key(f.root, &f.rel);
                 match self.manifest.notes.get(&key) {
-                    Some(e) => self.force_reparse || e.size != f.size || e.mtime_ns != f.mtime_ns,
+                    Some(e) => {
+                        self.force_reparse
+                            || e.size != f.size
+                            || e.mtime_ns != f.mtime_ns
+                            || self.unembedded.contains(&key)
+                    }
                     // A file skipped before is read (and reported) again only once it changed.
                     None => !self.manifest.skipped.get(&key).is_some_and(|s| {
                         s.size == f.size && s.mtime_ns == f.mtime_ns && s.mtime_ns != 0
@@ -388,7 +432,7 @@ impl<'a> Run<'a> {
                 .count()
                 .min(found.len() - todo.len());
         self.summary.unchanged = found.len() - todo.len() - still_skipped;
-        self.changed = walk_changed
+        self.changed |= walk_changed
             || self.opts.rebuild
             || self.summary.removed > 0
             || self.previous.is_none();
@@ -419,13 +463,17 @@ impl<'a> Run<'a> {
             .map_err(|e| Error::Index(e.to_string()))?;
         let manifest = &self.manifest;
         let force_reparse = self.force_reparse;
+        let unembedded = &self.unembedded;
         let outcomes: Vec<Outcome> = pool.install(|| {
             plan.todo
                 .par_iter()
                 .map(|&i| {
                     let f = &plan.found[i];
                     let key = note_key(f.root, &f.rel);
-                    let old = manifest.notes.get(&key).filter(|_| !force_reparse);
+                    let old = manifest
+                        .notes
+                        .get(&key)
+                        .filter(|_| !force_reparse && !unembedded.contains(&key));
                     let out = parser.process(f, &key, old);
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     progress(Phase::Parsing, n, total);
@@ -505,7 +553,10 @@ impl<'a> Run<'a> {
             done += chunk.len();
             let name = new_vector_file_name();
             let items: Vec<(u64, Vec<f32>)> = chunk.iter().map(|(pid, _)| *pid).zip(vecs).collect();
-            vectors::write_segment(&self.dir().join(&name), e.info().dims, tag, items)?;
+            let path = self.dir().join(&name);
+            vectors::write_segment(&path, e.info().dims, tag, items)?;
+            // A long-lived run (`quarry watch`) must know these passages have vectors now.
+            self.vectors.push(vectors::Segment::open(&path)?);
             self.vector_files.push(name);
             crate::testpoint::reached("index-after-vector-segment");
             self.changed = true;
@@ -517,6 +568,13 @@ impl<'a> Run<'a> {
     /// Writes the note manifest, then the one commit whose payload names it and the vector
     /// segments; compacts the segments when they pile up; removes files no commit needs.
     fn commit(&mut self) -> Result<()> {
+        self.commit_as(true)
+    }
+
+    /// [`Run::commit`]; with `new_notes` false (a commit that only adds vectors) the payload
+    /// names the last commit's note manifest instead of writing the same one again. The run
+    /// stays usable: the commit becomes the `previous` of the next one.
+    fn commit_as(&mut self, new_notes: bool) -> Result<()> {
         // Segments without compact codes (written before them) are rewritten even when
         // nothing else changed.
         let upgrade = !self.vectors.has_codes();
@@ -525,8 +583,14 @@ impl<'a> Run<'a> {
         }
         let dir = self.dir();
         let generation = self.previous.as_ref().map_or(0, |p| p.generation) + 1;
-        let notes_file = format!("notes-{generation}.json");
-        self.manifest.save(dir, &notes_file)?;
+        let notes_file = match &self.previous {
+            Some(p) if !new_notes => p.notes_file.clone(),
+            _ => {
+                let name = format!("notes-{generation}.json");
+                self.manifest.save(dir, &name)?;
+                name
+            }
+        };
         crate::testpoint::reached("index-before-commit");
         let mut payload = Payload {
             format: FORMAT,
@@ -539,6 +603,7 @@ impl<'a> Run<'a> {
                 .previous
                 .as_ref()
                 .map_or(Vec::new(), |p| p.precisions.clone()),
+            vectors_pending: self.vectors_pending,
         };
         match self.embedder.map(|e| e.precision()) {
             Some(p) if self.summary.embedded > 0 && !payload.precisions.contains(&p) => {
@@ -549,22 +614,50 @@ impl<'a> Run<'a> {
         commit(&mut self.writer, &payload)?;
         crate::testpoint::reached("index-after-commit");
         self.summary.committed = true;
-        if let (Some(e), Some(tag)) = (self.embedder, self.tag) {
-            if payload.vector_files.len() > MAX_VECTOR_SEGMENTS || upgrade {
-                // Compact: one segment with only the vectors live documents use, each with
-                // its compact code.
-                let live = live_pids(&self.index)?;
-                let store = VectorStore::open(dir, &payload.vector_files)?;
-                let name = new_vector_file_name();
-                store.write_live(&dir.join(&name), e.info().dims, tag, &live)?;
-                payload.vector_files = vec![name];
-                commit(&mut self.writer, &payload)?;
-            }
+        if let Some(files) = self.compact(&payload.vector_files, upgrade)? {
+            payload.vector_files = files;
+            commit(&mut self.writer, &payload)?;
         }
         let pretty = serde_json::to_string_pretty(&payload).unwrap_or_default();
         write_atomic(&dir.join("manifest.json"), pretty.as_bytes())?;
         remove_old_files(dir, &payload, self.previous.as_ref());
+        self.vector_files = payload.vector_files.clone();
+        self.previous = Some(payload);
+        self.changed = false;
         Ok(())
+    }
+
+    /// When a commit names more than [`MAX_VECTOR_SEGMENTS`] vector segments, writes the
+    /// live vectors of some of them into one and returns the new list. A first segment
+    /// holding more vectors than all the others together (a full index, then a watcher's
+    /// small batches) is left alone unless a quarter of the stored vectors are dead, so a
+    /// day of saves does not rewrite the whole vault's vectors every ninth batch. With
+    /// `upgrade` (a segment without compact codes) every segment is rewritten, with codes.
+    fn compact(&mut self, files: &[String], upgrade: bool) -> Result<Option<Vec<String>>> {
+        let (Some(e), Some(tag)) = (self.embedder, self.tag) else {
+            return Ok(None);
+        };
+        if files.len() <= MAX_VECTOR_SEGMENTS && !upgrade {
+            return Ok(None);
+        }
+        let dir = self.dir();
+        let all = VectorStore::open(dir, files)?;
+        let live = live_pids(&self.index)?;
+        let first = all.segment_len(0);
+        let keep =
+            usize::from(!upgrade && first > all.len() - first && live.len() * 4 >= all.len() * 3);
+        let name = new_vector_file_name();
+        VectorStore::open(dir, &files[keep..])?.write_live(
+            &dir.join(&name),
+            e.info().dims,
+            tag,
+            &live,
+        )?;
+        let mut out = files[..keep].to_vec();
+        out.push(name);
+        // `parse` asks this store which passages already have a vector.
+        self.vectors = VectorStore::open(dir, &out)?;
+        Ok(Some(out))
     }
 
     /// Waits for tantivy's merges and counts the vectors the index now holds.

@@ -14,7 +14,7 @@ pub mod table;
 pub mod task;
 mod walk;
 
-pub use walk::{walk, Found, WalkOptions};
+pub use walk::{rel_path, walk, walk_under, Found, WalkOptions};
 
 use crate::date::Date;
 pub use crate::passage::{Kind, Passage};

@@ -41,29 +41,58 @@ pub fn walk(opts: &WalkOptions, warn: &mut dyn FnMut(String, String)) -> Vec<Fou
     let skip = opts.skip.as_ref().and_then(|p| p.canonicalize().ok());
     let mut out = Vec::new();
     for (root_idx, root) in opts.roots.iter().enumerate() {
-        let walker = walkdir::WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_skipped_entry(e, skip.as_deref()));
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(err) => {
-                    let path = err
-                        .path()
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_else(|| root.display().to_string());
-                    warn(path, walk_error_reason(&err));
-                    continue;
-                }
-            };
-            if let Some(found) = found_note(root_idx, root, &entry, warn) {
-                out.push(found);
-            }
-        }
+        walk_from(root_idx, root, root, skip.as_deref(), warn, &mut out);
     }
     out
+}
+
+/// Lists the note files at or below `start`, a file or folder inside root `root_idx` of
+/// `opts`, with paths relative to that root, as [`walk`] would list them: what `quarry watch`
+/// reads after an event, instead of walking the whole root. `start` itself is not checked
+/// for being hidden; the caller decides that from its path relative to the root.
+pub fn walk_under(
+    opts: &WalkOptions,
+    root_idx: usize,
+    start: &Path,
+    warn: &mut dyn FnMut(String, String),
+) -> Vec<Found> {
+    let skip = opts.skip.as_ref().and_then(|p| p.canonicalize().ok());
+    let mut out = Vec::new();
+    if let Some(root) = opts.roots.get(root_idx) {
+        walk_from(root_idx, root, start, skip.as_deref(), warn, &mut out);
+    }
+    out
+}
+
+fn walk_from(
+    root_idx: usize,
+    root: &Path,
+    start: &Path,
+    skip: Option<&Path>,
+    warn: &mut dyn FnMut(String, String),
+    out: &mut Vec<Found>,
+) {
+    let walker = walkdir::WalkDir::new(start)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_skipped_entry(e, skip));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| start.display().to_string());
+                warn(path, walk_error_reason(&err));
+                continue;
+            }
+        };
+        if let Some(found) = found_note(root_idx, root, &entry, warn) {
+            out.push(found);
+        }
+    }
 }
 
 /// Hidden files and folders (`.obsidian`, `.git`), and the index folder itself.
@@ -139,7 +168,8 @@ fn found_note(
     })
 }
 
-fn rel_path(root: &Path, path: &Path) -> String {
+/// `path` relative to `root`, `/`-separated, as note keys and results show it.
+pub fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     let rel = if rel.as_os_str().is_empty() {
         Path::new(path.file_name().unwrap_or_default())

@@ -20,7 +20,7 @@ use std::io::{self, Write};
 
 /// The JSON object printed per entry (`quarry claims ENTITY --json`; the MCP `claims` tool
 /// returns the same objects). Field names are a public contract (README, "Claims").
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct JsonEntry {
     /// The claim's own date: `YYYY-MM-DD`, `YYYY-MM` or `YYYY-Qn`; null when undated.
     pub date: Option<String>,
@@ -58,7 +58,7 @@ pub struct JsonEntry {
 }
 
 /// One quantity of an entry.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct JsonQuantity {
     /// As written, approximation word included (`over 2 TB/s`).
     pub text: String,
@@ -78,7 +78,7 @@ pub struct JsonQuantity {
 }
 
 /// How an entry differs from the one before it in its thread.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct JsonChange {
     /// The earlier claim's quantity, as written.
     pub from: String,
@@ -89,7 +89,7 @@ pub struct JsonChange {
 }
 
 /// One `also` item.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct JsonSeen {
     /// Its claim date, or null.
     pub date: Option<String>,

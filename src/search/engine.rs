@@ -61,6 +61,24 @@ impl Engine {
         self.scan = scan;
     }
 
+    /// Opens the index's newest commit when one has landed since this engine opened its
+    /// commit (for a long-lived engine such as the MCP server's, asked before each request).
+    /// Returns whether it reloaded. Unchanged, this costs one read of `meta.json`; a reload
+    /// opens the new commit's reader, note manifest and vector files, and keeps the loaded
+    /// model when the new commit's vectors come from the same model.
+    pub fn refresh(&mut self) -> Result<bool> {
+        if self.store.is_current()? {
+            return Ok(false);
+        }
+        let store = Store::open(&self.store.dir)?;
+        if store.payload.model != self.store.payload.model {
+            self.embedder = OnceLock::new();
+        }
+        self.store = store;
+        self.vectors = OnceLock::new();
+        Ok(true)
+    }
+
     /// The opened index.
     pub fn store(&self) -> &Store {
         &self.store

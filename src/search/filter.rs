@@ -2,7 +2,7 @@
 //! passage-level ones: the passage's own tags and its task status, owner and due date.
 //! Each becomes a tantivy query intersected with the text query, never a post-filter.
 
-use crate::date::Date;
+use crate::date::{parse_bound, Date};
 use crate::index::schema::indexable;
 use crate::index::Fields;
 use crate::note::Kind;
@@ -68,6 +68,120 @@ fn day_range(
         after.map_or(Unbounded, |d| Excluded(term(d))),
         before.map_or(Unbounded, |d| Excluded(term(d))),
     ))
+}
+
+/// Filter values as a person or an assistant gives them (`quarry search` flags, the MCP
+/// tools' arguments), before they are checked: the one place that turns them into
+/// [`Filters`], so every front end accepts and refuses the same values with the same words.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FilterInput {
+    /// `--tag` values.
+    pub tags: Vec<String>,
+    /// `--account` values.
+    pub accounts: Vec<String>,
+    /// `--participant` values.
+    pub participants: Vec<String>,
+    /// `--since`: `YYYY-MM-DD` or a span back from today (`30d`, `2w`, `6m`, `1y`).
+    pub since: Option<String>,
+    /// `--until`, as `since`.
+    pub until: Option<String>,
+    /// `--kind` values, each possibly comma-separated.
+    pub kinds: Vec<String>,
+    /// `--path` globs or folders.
+    pub paths: Vec<String>,
+    /// `--passage-tag` values.
+    pub passage_tags: Vec<String>,
+    /// `--status` values: `open`, `done`, `proposed`, `cancelled`, or a checkbox character.
+    pub statuses: Vec<String>,
+    /// `--owner` values.
+    pub owners: Vec<String>,
+    /// `--due-before`, as `since`.
+    pub due_before: Option<String>,
+    /// `--due-after`, as `since`.
+    pub due_after: Option<String>,
+    /// `--overdue`.
+    pub overdue: bool,
+    /// The folder a relative `--path` is also read from (the working folder; none for an
+    /// assistant, whose paths are relative to a root).
+    pub cwd: Option<std::path::PathBuf>,
+}
+
+impl FilterInput {
+    /// Checks every value and builds the [`Filters`]; `today` anchors relative dates. Errors
+    /// name the flag and what it accepts.
+    pub fn check(&self, today: Date) -> Result<Filters> {
+        let bound = |flag: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|s| parse_bound(s, today))
+                .transpose()
+                .map_err(|e| Error::Query(format!("{flag}: {e}")))
+        };
+        let since = bound("--since", &self.since)?;
+        let until = bound("--until", &self.until)?;
+        let mut kinds = Vec::new();
+        let named = self.kinds.iter().flat_map(|k| k.split(','));
+        for k in named.map(str::trim).filter(|k| !k.is_empty()) {
+            match Kind::parse(k) {
+                Some(kind) => kinds.push(kind),
+                None => {
+                    return Err(Error::Query(format!(
+                        "--kind: '{k}' is not a kind; use fact, action, decision, paragraph or row"
+                    )))
+                }
+            }
+        }
+        // `--kind ,` or `--kind ""` names no kind at all: an error like `--tag ""`, not a
+        // silent "any kind" (a stray trailing comma, as in `fact,`, is forgiven).
+        if !self.kinds.is_empty() && kinds.is_empty() {
+            return Err(Error::Query(
+                "--kind needs a value: fact, action, decision, paragraph or row".into(),
+            ));
+        }
+        for (flag, values) in [
+            ("--tag", &self.tags),
+            ("--account", &self.accounts),
+            ("--participant", &self.participants),
+            ("--path", &self.paths),
+            ("--passage-tag", &self.passage_tags),
+            ("--owner", &self.owners),
+        ] {
+            if values.iter().any(|v| v.trim().is_empty()) {
+                return Err(Error::Query(format!("{flag} needs a value")));
+            }
+        }
+        let mut statuses = Vec::new();
+        for s in self.statuses.iter().filter(|s| !s.trim().is_empty()) {
+            match crate::note::task::parse_status(s) {
+                Some(status) => statuses.push(status),
+                None => {
+                    return Err(Error::Query(format!(
+                        "--status: '{s}' is not a status; use open, done, proposed, cancelled, or a checkbox character such as /"
+                    )))
+                }
+            }
+        }
+        if !self.statuses.is_empty() && statuses.is_empty() {
+            return Err(Error::Query(
+                "--status needs a value: open, done, proposed, cancelled".into(),
+            ));
+        }
+        Ok(Filters {
+            tags: self.tags.clone(),
+            accounts: self.accounts.clone(),
+            participants: self.participants.clone(),
+            since,
+            until,
+            kinds,
+            paths: self.paths.clone(),
+            passage_tags: self.passage_tags.clone(),
+            statuses,
+            owners: self.owners.clone(),
+            due_before: bound("--due-before", &self.due_before)?,
+            due_after: bound("--due-after", &self.due_after)?,
+            overdue: self.overdue.then_some(today),
+            cwd: self.cwd.clone(),
+        })
+    }
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {

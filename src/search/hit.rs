@@ -11,7 +11,7 @@ use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 /// Why a hit ranked where it did.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Explain {
     /// 1-based rank in the lexical list.
     pub lexical_rank: Option<usize>,
@@ -26,7 +26,7 @@ pub struct Explain {
 }
 
 /// One ranked passage.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Hit {
     /// Note path relative to its root.
     pub path: String,

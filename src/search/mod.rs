@@ -29,7 +29,7 @@ pub mod stopwords;
 pub mod suggest;
 
 pub use engine::Engine;
-pub use filter::Filters;
+pub use filter::{FilterInput, Filters};
 pub use hit::{load_hit, Explain, Hit};
 pub use lexical::{build_query, filter_query, lexical};
 pub use modes::run;

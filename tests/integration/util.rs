@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// quarry's subcommands in `--help` order (completions, the man page and `--help` must each
 /// name all of them).
-pub const SUBCOMMANDS: [&str; 11] = [
+pub const SUBCOMMANDS: [&str; 13] = [
     "index",
     "roots",
     "search",
@@ -16,6 +16,8 @@ pub const SUBCOMMANDS: [&str; 11] = [
     "eval",
     "export",
     "config",
+    "watch",
+    "mcp",
     "completions",
     "man",
 ];

@@ -338,6 +338,11 @@ impl VectorStore {
         self.segments.iter().all(Segment::has_codes)
     }
 
+    /// Number of vectors in segment `i` (0 when there is none).
+    pub fn segment_len(&self, i: usize) -> usize {
+        self.segments.get(i).map_or(0, |s| s.count)
+    }
+
     /// Adds an already opened segment.
     pub fn push(&mut self, segment: Segment) {
         self.segments.push(segment);
