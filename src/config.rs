@@ -155,6 +155,8 @@ pub struct Config {
     pub hub_endpoint: String,
     /// Print search timings on stderr (`QUARRY_TIMING`).
     pub timing: bool,
+    /// Where hits link to (`--hyperlink-format`); printed as hyperlinks when `color` is on.
+    pub hyperlink: crate::render::hyperlink::Format,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
     /// Every setting with its source, in a fixed order.
@@ -173,6 +175,7 @@ struct FileConfig {
     max_file_size: Option<Spanned<u64>>,
     roots: Option<Vec<PathBuf>>,
     model_dir: Option<PathBuf>,
+    hyperlink_format: Option<Spanned<String>>,
 }
 
 /// The keys a config file may hold.
@@ -185,6 +188,7 @@ pub const FILE_KEYS: &[&str] = &[
     "max_file_size",
     "roots",
     "model_dir",
+    "hyperlink_format",
 ];
 
 /// The config file to read: `Ok(None)` when there is none.
@@ -286,6 +290,11 @@ fn parse_file(path: &Path, text: &str) -> Result<FileConfig> {
                 m.span(),
                 "must be at least 1 (MB) and at most 17592186044415",
             ));
+        }
+    }
+    if let Some(h) = &file.hyperlink_format {
+        if let Err(e) = crate::render::hyperlink::Format::parse(h.get_ref()) {
+            return Err(at("hyperlink_format", h.span(), &e));
         }
     }
     Ok(file)
@@ -485,6 +494,19 @@ impl Layers<'_> {
         hub_endpoint
     }
 
+    /// `--hyperlink-format` > file > `default`.
+    fn hyperlink(&mut self) -> Result<crate::render::hyperlink::Format> {
+        use crate::render::hyperlink::Format;
+        let (raw, src) = match (&self.cli.hyperlink_format, &self.file.hyperlink_format) {
+            (Some(f), _) => (f.clone(), Source::Flag("--hyperlink-format")),
+            (None, Some(f)) => (f.get_ref().clone(), self.file_src()),
+            (None, None) => ("default".to_string(), Source::Default),
+        };
+        let format = Format::parse(&raw).map_err(|e| anyhow::anyhow!("--hyperlink-format: {e}"))?;
+        self.record("hyperlink_format", raw.into(), src);
+        Ok(format)
+    }
+
     fn timing(&mut self) -> bool {
         let (timing, src) = match self.env.get("QUARRY_TIMING") {
             Some(v) => (v != "0", Source::Env("QUARRY_TIMING")),
@@ -535,6 +557,7 @@ impl Config {
         let model_dir = l.model_dir()?;
         let hub_endpoint = l.hub_endpoint();
         let timing = l.timing();
+        let hyperlink = l.hyperlink()?;
         Ok(Config {
             index_dir,
             color,
@@ -546,6 +569,7 @@ impl Config {
             model_dir,
             hub_endpoint,
             timing,
+            hyperlink,
             file: l.path,
             settings: l.settings,
         })

@@ -76,6 +76,11 @@ fn text_only(topic: &str) -> Result<String> {
             Target::Account => "account",
             Target::Participant => "participant",
             Target::Kind => "kind",
+            Target::Meta => "meta",
+            Target::WikiLink => {
+                let _ = write!(out, "{sign}[[{}]] ", c.value);
+                continue;
+            }
         };
         // Quotes inside a value cannot be written back; the analyzer drops them anyway.
         let value = c.value.replace('"', " ");

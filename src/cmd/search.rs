@@ -3,6 +3,7 @@
 use super::Config;
 use crate::cli::{ModeArg, SearchArgs, SearchFormat, SortArg};
 use crate::date::Date;
+use crate::render::hyperlink::Linker;
 use crate::render::{highlight, write_json_line, Human, Style};
 use crate::search::{self, Engine, Mode, Request, SortBy};
 use anyhow::{bail, Result};
@@ -60,7 +61,9 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         }
         !paths.is_empty()
     } else {
-        let hits = engine.search(&req, args.explain)?;
+        let mut hits = engine.search(&req, args.explain)?;
+        let roots = &engine.store().payload.roots;
+        Linker::new(config.hyperlink.clone(), roots).fill(&mut hits);
         if format == SearchFormat::Json {
             for h in &hits {
                 write_json_line(&mut out, h)?;
@@ -74,6 +77,7 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
                 terms,
                 prefixes,
                 explain: args.explain,
+                hyperlinks: config.color,
             };
             for (i, h) in hits.iter().enumerate() {
                 printer.write_hit(&mut out, h, i == 0)?;

@@ -1,7 +1,9 @@
 //! A note's passages as tantivy documents: the one place that maps passage and note fields
 //! onto the schema ([`super::schema`]).
 
+use super::manifest::split_key;
 use super::schema::{self, Fields};
+use crate::note::obsidian;
 use crate::note::Note;
 use std::collections::BTreeMap;
 use tantivy::TantivyDocument;
@@ -11,6 +13,7 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocumen
     let meta = &note.meta;
     // `note::parse` keeps dates inside what tantivy can store; clamp anyway, never overflow.
     let date = meta.date.map(schema::indexable);
+    let root = split_key(key).0 as u64;
     let mut levels: BTreeMap<&str, ()> = BTreeMap::new();
     for tag in &meta.tags {
         for level in schema::tag_levels(tag) {
@@ -26,6 +29,11 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocumen
             doc.add_text(fields.key, key);
             doc.add_text(fields.path, &note.path);
             doc.add_text(fields.title, &meta.title);
+            // Aliases are other names of the note: searchable as part of its title (the
+            // stored title a hit shows is the first value).
+            for alias in &meta.aliases {
+                doc.add_text(fields.title, alias);
+            }
             doc.add_text(fields.section, section);
             doc.add_text(fields.text, &p.text);
             if !p.context.is_empty() {
@@ -59,6 +67,13 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocumen
             doc.add_u64(fields.line, u64::from(p.line_start));
             doc.add_u64(fields.line_end, u64::from(p.line_end));
             doc.add_u64(fields.pid, prepared.pid);
+            doc.add_u64(fields.root, root);
+            if let Some(a) = &p.anchor {
+                doc.add_text(fields.anchor, a);
+            }
+            for term in obsidian::meta_terms(meta.fields.iter().chain(&p.fields)) {
+                doc.add_text(fields.meta, term);
+            }
             (doc, prepared.pid, prepared.embed_text)
         })
         .collect()

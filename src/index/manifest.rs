@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// On-disk format version; an index with another version must be rebuilt.
-pub const FORMAT: u32 = 1;
+///
+/// 2: `root`, `anchor` and `meta` fields; aliases in `title`; the payload names the roots.
+pub const FORMAT: u32 = 2;
 
 /// The commit payload.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -34,6 +36,10 @@ pub struct Payload {
     /// quarry version that wrote the commit.
     #[serde(default)]
     pub written_by: String,
+    /// The indexed roots (absolute), in the order note keys and the `root` field count them,
+    /// so a search can link to files without reading the note manifest.
+    #[serde(default)]
+    pub roots: Vec<String>,
 }
 
 impl Payload {

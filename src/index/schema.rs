@@ -60,6 +60,13 @@ pub struct Fields {
     pub line_end: Field,
     /// Hash of the embedding input, the key into the vector store.
     pub pid: Field,
+    /// Position of the note's root in the index's roots (stored), for links to the file.
+    pub root: Field,
+    /// The passage's Obsidian block id (case-insensitive keyword, stored).
+    pub anchor: Field,
+    /// Dataview fields of the passage and its note's front matter: `key` and `key=value`
+    /// (case-insensitive keywords).
+    pub meta: Field,
 }
 
 /// Builds the schema.
@@ -95,7 +102,7 @@ pub fn build() -> (Schema, Fields) {
         account: b.add_text_field("account", kw.clone()),
         participant: b.add_text_field("participant", kw.clone()),
         alias: b.add_text_field("alias", kw.clone()),
-        link: b.add_text_field("link", kw),
+        link: b.add_text_field("link", kw.clone()),
         date: b.add_date_field(
             "date",
             DateOptions::default()
@@ -109,6 +116,16 @@ pub fn build() -> (Schema, Fields) {
         line: b.add_u64_field("line", NumericOptions::default().set_stored()),
         line_end: b.add_u64_field("line_end", NumericOptions::default().set_stored()),
         pid: b.add_u64_field("pid", NumericOptions::default().set_fast()),
+        root: b.add_u64_field("root", NumericOptions::default().set_stored()),
+        anchor: b.add_text_field("anchor", kw.clone()),
+        meta: b.add_text_field(
+            "meta",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(KEYWORD)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        ),
     };
     (b.build(), fields)
 }
@@ -135,6 +152,9 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         line: f("line")?,
         line_end: f("line_end")?,
         pid: f("pid")?,
+        root: f("root")?,
+        anchor: f("anchor")?,
+        meta: f("meta")?,
     })
 }
 

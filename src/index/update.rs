@@ -490,6 +490,7 @@ impl<'a> Run<'a> {
             vector_files: self.vector_files.clone(),
             model: self.embedder.map(|e| e.info().clone()),
             written_by: env!("CARGO_PKG_VERSION").to_string(),
+            roots: self.manifest.roots.clone(),
         };
         commit(&mut self.writer, &payload)?;
         crate::testpoint::reached("index-after-commit");

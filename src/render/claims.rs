@@ -181,7 +181,10 @@ mod tests {
             task: None,
             text: text.into(),
             score: 0.0,
+            anchor: None,
+            uri: None,
             explain: None,
+            root_pos: 0,
             pid: 0,
         }
     }

@@ -20,6 +20,8 @@ pub struct Human {
     pub prefixes: Vec<String>,
     /// Show ranking details.
     pub explain: bool,
+    /// Make `path:line` a terminal hyperlink to the hit's `uri` ([`super::hyperlink`]).
+    pub hyperlinks: bool,
 }
 
 impl Human {
@@ -37,12 +39,13 @@ impl Human {
             head.push_str(&hit.section);
         }
         writeln!(out, "{head}")?;
-        writeln!(
-            out,
+        let place = format!(
             "{}:{}",
             s.paint("35", &hit.path),
             s.paint("32", &hit.line.to_string())
-        )?;
+        );
+        let place = super::hyperlink::wrap(self.hyperlinks, hit.uri.as_deref(), &place);
+        writeln!(out, "{place}")?;
         let marker = super::marker(hit);
         writeln!(out, "    {marker}{}", self.highlight(&hit.text))?;
         if self.explain {

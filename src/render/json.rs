@@ -29,7 +29,10 @@ mod tests {
             task: Some(" ".into()),
             text: "Send the deck".into(),
             score: 1.5,
+            anchor: None,
+            uri: None,
             explain: None,
+            root_pos: 0,
             pid: 42,
         }
     }
@@ -46,8 +49,8 @@ mod tests {
         assert_eq!(
             keys,
             [
-                "account", "date", "kind", "line", "line_end", "path", "score", "section", "tags",
-                "task", "text", "title"
+                "account", "anchor", "date", "kind", "line", "line_end", "path", "score",
+                "section", "tags", "task", "text", "title", "uri"
             ],
             "the vector key stays internal and explain appears only when asked for"
         );

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod eval;
 pub mod highlight;
 mod human;
+pub mod hyperlink;
 mod json;
 pub mod stats;
 

@@ -175,6 +175,8 @@ pub struct JsonHit {
     pub task: Option<String>,
     pub text: String,
     pub score: f64,
+    pub anchor: Option<String>,
+    pub uri: Option<String>,
     #[serde(default)]
     pub explain: Option<serde_json::Value>,
 }
