@@ -94,6 +94,10 @@ pub enum Command {
     /// matter keys; case-insensitive, spaces in keys as -); meta:key finds any value;
     /// meta:"key=two words" quotes a value with spaces. [[Note]], [[Note#Heading]] and
     /// [[Note#^blockid]] find the passages an Obsidian link points to.
+    ///
+    /// Chinese, Japanese and Korean words are found inside longer runs of text (the index
+    /// holds character pairs); semantic ranking is English-only, so hybrid search ranks such
+    /// queries mostly by their words.
     Search(SearchArgs),
     /// What the notes said about a company or person, oldest first, repeats folded
     Claims(ClaimsArgs),

@@ -15,7 +15,8 @@ use std::path::Path;
 
 /// On-disk format version; an index with another version must be rebuilt.
 ///
-/// 2: `root`, `anchor` and `meta` fields; aliases in `title`; the payload names the roots.
+/// 2: CJK bigrams in the text analyzer; `root`, `anchor` and `meta` fields; aliases in
+/// `title`; the payload names the roots.
 pub const FORMAT: u32 = 2;
 
 /// The commit payload.

@@ -1,11 +1,13 @@
 //! The tantivy schema and the analyzers behind it.
 //!
 //! One tantivy document per passage. Free-text fields (`text`, `title`, `section`, `context`)
-//! use the `en` analyzer: split on non-alphanumerics, lowercase, fold accents to ASCII,
-//! English (Porter-style Snowball) stemming. Metadata fields are exact-match keywords;
+//! use the `en` analyzer: split on non-alphanumerics, Chinese, Japanese and Korean runs as
+//! overlapping bigrams ([`super::cjk`]), lowercase, fold accents to ASCII, English
+//! (Porter-style Snowball) stemming. Metadata fields are exact-match keywords;
 //! `tag` is indexed once per hierarchy level (`type/customer` also as `type`), so a
 //! hierarchical filter is one term lookup.
 
+use super::cjk::CjkBigrams;
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, STORED, STRING,
@@ -161,6 +163,7 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
 /// The stemming analyzer used for text fields and free-text queries.
 pub fn en_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(CjkBigrams)
         .filter(RemoveLongFilter::limit(48))
         .filter(Possessives)
         .filter(LowerCaser)
@@ -172,6 +175,7 @@ pub fn en_analyzer() -> TextAnalyzer {
 /// The analyzer for prefixes: like [`en_analyzer`] but without stemming.
 pub fn fold_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(CjkBigrams)
         .filter(Possessives)
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)

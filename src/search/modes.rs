@@ -113,7 +113,8 @@ fn run_hybrid(
     let (sem, qv) = semantic(store, searcher, req, parts, text, depth)?;
     let lex_keys: Vec<DocAddress> = lex.iter().map(|(_, a)| *a).collect();
     let sem_keys: Vec<DocAddress> = sem.iter().map(|(_, a)| *a).collect();
-    let f = req.fusion;
+    // A mostly-CJK query leans on the lexical side: the model is English-only.
+    let f = req.fusion.for_query(text);
     let fused = match f.method {
         FusionMethod::Rrf => fusion::rrf(
             &[
