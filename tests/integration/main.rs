@@ -8,6 +8,7 @@ mod config;
 mod hardening;
 mod indexing;
 mod notes;
+mod obsidian;
 mod repo;
 mod sample_vault;
 mod search;
