@@ -60,23 +60,7 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
     // Comments are cut out first, keeping every line's length, so offsets keep their lines.
     let uncommented = obsidian::blank_comments(&text[body_start..]);
     let body = uncommented.as_deref().unwrap_or(&text[body_start..]);
-    let mut walk = Walk {
-        body,
-        body_start,
-        line_starts: std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect(),
-        out: Body::default(),
-        headings: Vec::new(),
-        heading: None,
-        items: Vec::new(),
-        para: None,
-        quotes: Vec::new(),
-        probe: None,
-        after_passage: false,
-        block_first: 0,
-        prev_block_first: 0,
-    };
+    let mut walk = Walk::new(text, body, body_start);
     let mut skip = 0usize; // inside code block, table, html block, metadata, image
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
@@ -164,7 +148,28 @@ struct Walk<'a> {
     prev_block_first: usize,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    /// A walk over `body`, which starts at `body_start` of `text` (lines count from there).
+    fn new(text: &str, body: &'a str, body_start: usize) -> Walk<'a> {
+        Walk {
+            body,
+            body_start,
+            line_starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+            out: Body::default(),
+            headings: Vec::new(),
+            heading: None,
+            items: Vec::new(),
+            para: None,
+            quotes: Vec::new(),
+            probe: None,
+            after_passage: false,
+            block_first: 0,
+            prev_block_first: 0,
+        }
+    }
+
     /// The 1-based line of a body offset.
     fn line_of(&self, offset: usize) -> u32 {
         let abs = self.body_start + offset;
@@ -350,8 +355,10 @@ impl Walk<'_> {
         context: String,
         (line_start, line_end): (u32, u32),
     ) {
-        let rendered = clean(raw, &mut self.out.embeds);
-        let (text, anchor) = obsidian::split_block_id(&rendered);
+        let mut text = clean(raw, &mut self.out.embeds);
+        let (kept, anchor) = obsidian::split_block_id(&text);
+        let (kept, anchor) = (kept.len(), anchor.map(str::to_string));
+        text.truncate(kept);
         if text.is_empty() {
             if let Some(id) = anchor {
                 let top = self.quotes.is_empty() && self.items.is_empty();
@@ -363,23 +370,23 @@ impl Walk<'_> {
                     0..0
                 };
                 for p in &mut self.out.passages[named] {
-                    p.anchor.get_or_insert_with(|| id.to_string());
+                    p.anchor.get_or_insert_with(|| id.clone());
                 }
             }
             self.after_passage = false;
             return;
         }
-        self.out.tags.extend(inline_tags(text));
+        self.out.tags.extend(inline_tags(&text));
         let passage = Passage {
             kind,
             task,
-            text: text.to_string(),
+            text,
             context,
             links: wikilink_targets(raw),
             section: self.section(),
             line_start,
             line_end,
-            anchor: anchor.map(str::to_string),
+            anchor,
             fields: obsidian::inline_fields(raw),
         };
         self.out.passages.push(passage);

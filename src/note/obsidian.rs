@@ -21,7 +21,8 @@ use std::borrow::Cow;
 /// Cutting rather than blanking in place matters: `%%x%% text` at the start of a line would
 /// otherwise become an indented code block.
 pub fn blank_comments(body: &str) -> Option<String> {
-    if !body.contains("%%") {
+    // A one-byte search first: most notes hold no `%` at all.
+    if !body.contains('%') || !body.contains("%%") {
         return None;
     }
     let cuts = comment_ranges(body, &code_ranges(body));
@@ -220,6 +221,17 @@ fn link_at(s: &str, at: usize) -> Option<(&str, usize)> {
     (!inner.contains('\n') && !inner.contains("[[")).then_some((inner, at + 2 + close + 2))
 }
 
+/// The bytes that can start (or close) something [`render`] rewrites.
+const MARKER_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 5 {
+        table[[b'!', b'[', b'^', b'=', b']'][i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Text as Obsidian shows it: embeds (`![[Note#^id]]`, `![[image.png|300]]`) removed and their
 /// targets added to `embeds`; wiki links as their shown text; highlights `==x==` as `x`;
 /// footnote references `[^1]` removed; inline footnotes `^[text]` as their text; callout
@@ -234,6 +246,11 @@ pub fn render(raw: &str, embeds: &mut Vec<String>) -> String {
     let mut close_highlight: Option<usize> = None;
     let mut close_footnote: Option<usize> = None;
     while i < b.len() {
+        // Most text holds none of the marker bytes: skip to the next one in a tight loop.
+        match b[i..].iter().position(|&c| MARKER_BYTES[usize::from(c)]) {
+            Some(offset) => i += offset,
+            None => break,
+        }
         let next = b.get(i + 1).copied();
         let skip: Option<(usize, Cow<'_, str>)> = match (b[i], next) {
             (b'!', Some(b'[')) if b[i + 1..].starts_with(b"[[") => {
@@ -292,7 +309,7 @@ pub fn render(raw: &str, embeds: &mut Vec<String>) -> String {
     }
     out.push_str(&raw[from..]);
     // Dropping markers can join a `!` and a `[[` that were apart (`!![[[`); no `![[` is left.
-    while out.contains("![[") {
+    while out.contains('!') && out.contains("![[") {
         out = out.replace("![[", "[[");
     }
     out
