@@ -4,6 +4,7 @@ use super::Config;
 use crate::claims::{self, Request};
 use crate::cli::{ClaimsArgs, ClaimsFormat};
 use crate::date::Date;
+use crate::render::hyperlink::Linker;
 use crate::render::{claims as render, highlight, Style};
 use crate::search::Engine;
 use anyhow::{bail, Result};
@@ -51,7 +52,12 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
         reverse: args.reverse,
         limit: args.limit,
     };
-    let timeline = claims::timeline(&engine, &req)?;
+    let mut timeline = claims::timeline(&engine, &req)?;
+    let linker = Linker::new(config.hyperlink.clone(), &engine.store().payload.roots);
+    for e in &mut timeline.entries {
+        linker.fill(std::slice::from_mut(&mut e.head));
+        linker.fill(&mut e.also);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if json {
@@ -60,7 +66,11 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
         }
     } else {
         let terms = highlight::name_terms(&timeline.entity.names, args.about.as_deref());
-        let printer = render::Timeline { style, terms };
+        let printer = render::Timeline {
+            style,
+            terms,
+            hyperlinks: config.color,
+        };
         for (i, e) in timeline.entries.iter().enumerate() {
             printer.write_entry(&mut out, e, i == 0)?;
         }

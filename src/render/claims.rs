@@ -78,6 +78,8 @@ pub struct Timeline {
     pub style: Style,
     /// Stemmed entity names to highlight.
     pub terms: Vec<String>,
+    /// Make each `path:line` a terminal hyperlink to its hit's `uri`.
+    pub hyperlinks: bool,
 }
 
 const INDENT: &str = "            ";
@@ -101,7 +103,7 @@ impl Timeline {
             out,
             "{INDENT}{} · {}",
             s.paint("1", &h.title),
-            location(s, h)
+            self.location(h)
         )?;
         if let Some((first_also, rest)) = e.also.split_first() {
             let n = e.also.len();
@@ -112,14 +114,14 @@ impl Timeline {
                 "{INDENT}{}{}  {}",
                 s.paint("2", &lead),
                 s.paint("36", &date_col(first_also)),
-                location(s, first_also)
+                self.location(first_also)
             )?;
             for h in rest {
                 writeln!(
                     out,
                     "{INDENT}{pad}{}  {}",
                     s.paint("36", &date_col(h)),
-                    location(s, h)
+                    self.location(h)
                 )?;
             }
         }
@@ -128,6 +130,11 @@ impl Timeline {
 
     fn highlight(&self, text: &str) -> String {
         highlight::paint(&self.style, text, &self.terms, &[])
+    }
+
+    fn location(&self, h: &Hit) -> String {
+        let place = location(&self.style, h);
+        super::hyperlink::wrap(self.hyperlinks, h.uri.as_deref(), &place)
     }
 }
 
@@ -199,6 +206,7 @@ mod tests {
             ],
         };
         let printer = Timeline {
+            hyperlinks: false,
             style: Style { color: false },
             terms: Vec::new(),
         };

@@ -444,6 +444,12 @@ fn hits_link_back_into_obsidian_and_editors() {
     let out = env.ok(&["search", "[[Internal links#^b15695]]"], 0);
     assert!(!out.stdout.contains("\x1b]8"), "{:?}", out.stdout);
     assert!(out.stdout.contains("Guides/Internal links.md:19"));
+    // The claims timeline links its path:line the same way.
+    let out = env.ok(&["claims", "Northwind", "--color", "always"], 0);
+    let sync = "\x1b]8;;obsidian://open?vault=My%20Vault&file=Meetings%2F2025-03-04%20-%20Storage%20sync%23";
+    assert!(out.stdout.contains(sync), "{:?}", out.stdout);
+    let plain = env.ok(&["claims", "Northwind"], 0).stdout;
+    assert!(!plain.contains("\x1b]8"), "{plain:?}");
     let out = env.ok(
         &[
             "search",
