@@ -14,6 +14,8 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocumen
     // `note::parse` keeps dates inside what tantivy can store; clamp anyway, never overflow.
     let date = meta.date.map(schema::indexable);
     let root = split_key(key).0 as u64;
+    // The front matter's fields hold for every passage: their terms are made once per note.
+    let note_meta = obsidian::meta_terms(&meta.fields);
     let mut levels: BTreeMap<&str, ()> = BTreeMap::new();
     for tag in &meta.tags {
         for level in schema::tag_levels(tag) {
@@ -67,11 +69,17 @@ pub fn documents(note: &Note, key: &str, fields: &Fields) -> Vec<(TantivyDocumen
             doc.add_u64(fields.line, u64::from(p.line_start));
             doc.add_u64(fields.line_end, u64::from(p.line_end));
             doc.add_u64(fields.pid, prepared.pid);
-            doc.add_u64(fields.root, root);
+            // Most indexes have one root: its position 0 is what a hit reads when none is stored.
+            if root != 0 {
+                doc.add_u64(fields.root, root);
+            }
             if let Some(a) = &p.anchor {
                 doc.add_text(fields.anchor, a);
             }
-            for term in obsidian::meta_terms(meta.fields.iter().chain(&p.fields)) {
+            for term in &note_meta {
+                doc.add_text(fields.meta, term);
+            }
+            for term in obsidian::meta_terms(&p.fields) {
                 doc.add_text(fields.meta, term);
             }
             (doc, prepared.pid, prepared.embed_text)

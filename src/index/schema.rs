@@ -62,7 +62,8 @@ pub struct Fields {
     pub line_end: Field,
     /// Hash of the embedding input, the key into the vector store.
     pub pid: Field,
-    /// Position of the note's root in the index's roots (stored), for links to the file.
+    /// Position of the note's root in the index's roots (stored; absent means 0), for links
+    /// to the file.
     pub root: Field,
     /// The passage's Obsidian block id (case-insensitive keyword, stored).
     pub anchor: Field,
@@ -104,7 +105,7 @@ pub fn build() -> (Schema, Fields) {
         account: b.add_text_field("account", kw.clone()),
         participant: b.add_text_field("participant", kw.clone()),
         alias: b.add_text_field("alias", kw.clone()),
-        link: b.add_text_field("link", kw.clone()),
+        link: b.add_text_field("link", kw),
         date: b.add_date_field(
             "date",
             DateOptions::default()
@@ -119,13 +120,25 @@ pub fn build() -> (Schema, Fields) {
         line_end: b.add_u64_field("line_end", NumericOptions::default().set_stored()),
         pid: b.add_u64_field("pid", NumericOptions::default().set_fast()),
         root: b.add_u64_field("root", NumericOptions::default().set_stored()),
-        anchor: b.add_text_field("anchor", kw.clone()),
+        // Filters only, never scored by length: no field norms (a byte per passage each).
+        anchor: b.add_text_field(
+            "anchor",
+            TextOptions::default()
+                .set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(KEYWORD)
+                        .set_index_option(IndexRecordOption::Basic)
+                        .set_fieldnorms(false),
+                )
+                .set_stored(),
+        ),
         meta: b.add_text_field(
             "meta",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
                     .set_tokenizer(KEYWORD)
-                    .set_index_option(IndexRecordOption::Basic),
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
             ),
         ),
     };

@@ -527,3 +527,37 @@ fn notes_outside_a_vault_link_to_the_file() {
         Some(format!("file://{abs}/Team%20notes/Plan%20%232%20f%C3%BCr%20Q3.md").as_str())
     );
 }
+
+#[test]
+fn each_root_links_its_own_notes() {
+    // Two roots: a vault first (root 0), then a plain folder (root 1). A hit must link into
+    // its own root, which the index keeps per passage.
+    let env = TestEnv::new();
+    env.write("Field Vault/.obsidian/app.json", "{}\n");
+    env.write("Field Vault/Rack plan.md", "- rack the storage nodes\n");
+    env.write("Loose notes/Storage call.md", "- storage call with Dana\n");
+    let (vault, loose) = (
+        env.notes().join("Field Vault"),
+        env.notes().join("Loose notes"),
+    );
+    let args = [
+        "index",
+        "--no-embed",
+        vault.to_str().unwrap(),
+        loose.to_str().unwrap(),
+    ];
+    env.ok(&args, 0);
+    let mut uris: Vec<String> = search_json(&env, &["storage"])
+        .into_iter()
+        .filter_map(|h| h.uri)
+        .collect();
+    uris.sort();
+    let abs = enc_path(&loose.canonicalize().unwrap());
+    assert_eq!(
+        uris,
+        vec![
+            format!("file://{abs}/Storage%20call.md"),
+            "obsidian://open?vault=Field%20Vault&file=Rack%20plan".to_string(),
+        ]
+    );
+}
