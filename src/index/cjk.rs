@@ -77,7 +77,10 @@ impl<T: Tokenizer> Tokenizer for CjkBigramsTokenizer<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         CjkBigramsStream {
             inner: self.0.token_stream(text),
+            source: String::new(),
+            base: 0,
             pending: Vec::new(),
+            next: 0,
             shift: 0,
             token: Token::default(),
             own: false,
@@ -88,20 +91,33 @@ impl<T: Tokenizer> Tokenizer for CjkBigramsTokenizer<T> {
 /// The token stream of [`CjkBigrams`].
 pub struct CjkBigramsStream<S> {
     inner: S,
-    /// Pieces of a split token still to emit, last first.
-    pending: Vec<Token>,
+    /// The text of the token being split (its pieces are byte ranges of it) and its offset.
+    source: String,
+    base: usize,
+    /// Byte ranges of `source` still to emit as pieces, last first, and the next one's
+    /// position.
+    pending: Vec<(usize, usize)>,
+    next: usize,
     /// How many positions the tokens split so far added: later tokens move up by as many,
     /// so positions stay consecutive and phrases across a CJK run still match.
     shift: usize,
     /// The current piece of a split token (when `own`; else the inner stream's token is it).
+    /// Its text buffer is reused from piece to piece: a bigram costs no allocation.
     token: Token,
     own: bool,
 }
 
 impl<S: TokenStream> TokenStream for CjkBigramsStream<S> {
     fn advance(&mut self) -> bool {
-        if let Some(t) = self.pending.pop() {
-            self.token = t;
+        if let Some((from, to)) = self.pending.pop() {
+            let t = &mut self.token;
+            t.text.clear();
+            t.text.push_str(&self.source[from..to]);
+            t.offset_from = self.base + from;
+            t.offset_to = self.base + to;
+            t.position = self.next;
+            t.position_length = 1;
+            self.next += 1;
             self.own = true;
             return true;
         }
@@ -115,18 +131,16 @@ impl<S: TokenStream> TokenStream for CjkBigramsStream<S> {
             self.own = false;
             return true;
         }
-        let mut pieces = split(t, self.shift);
-        self.shift += pieces.len().saturating_sub(1);
-        pieces.reverse();
-        match pieces.pop() {
-            Some(first) => {
-                self.token = first;
-                self.pending = pieces;
-                self.own = true;
-                true
-            }
-            None => self.advance(),
-        }
+        self.source.clear();
+        self.source.push_str(&t.text);
+        self.base = t.offset_from;
+        // The first piece takes the token's position (plus the shift so far), each next one
+        // the position after it.
+        self.next = t.position + self.shift;
+        pieces(&self.source, &mut self.pending);
+        self.pending.reverse();
+        self.shift += self.pending.len().saturating_sub(1);
+        self.advance()
     }
 
     fn token(&self) -> &Token {
@@ -146,23 +160,12 @@ impl<S: TokenStream> TokenStream for CjkBigramsStream<S> {
     }
 }
 
-/// A token holding CJK characters as its pieces, in order: each non-CJK stretch as it is, each
-/// CJK run as overlapping bigrams (one character alone as itself). Positions count on from the
-/// token's own, plus `shift`; offsets point into the original text.
-fn split(t: &Token, shift: usize) -> Vec<Token> {
-    let mut pieces = Vec::new();
-    let piece = |pieces: &mut Vec<Token>, from: usize, to: usize| {
-        let position = t.position + shift + pieces.len();
-        pieces.push(Token {
-            offset_from: t.offset_from + from,
-            offset_to: t.offset_from + to,
-            position,
-            text: t.text[from..to].to_string(),
-            position_length: 1,
-        });
-    };
-    let chars: Vec<(usize, char)> = t.text.char_indices().collect();
-    let end_of = |i: usize| chars.get(i + 1).map_or(t.text.len(), |&(b, _)| b);
+/// The pieces of a token holding CJK characters, in order, as byte ranges: each non-CJK
+/// stretch as it is, each CJK run as overlapping bigrams (one character alone as itself).
+fn pieces(text: &str, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end_of = |i: usize| chars.get(i + 1).map_or(text.len(), |&(b, _)| b);
     let mut i = 0;
     while i < chars.len() {
         let cjk = is_cjk(chars[i].1);
@@ -171,18 +174,15 @@ fn split(t: &Token, shift: usize) -> Vec<Token> {
             j += 1;
         }
         // chars[i..=j] is one run of the same kind.
-        if !cjk {
-            piece(&mut pieces, chars[i].0, end_of(j));
-        } else if i == j {
-            piece(&mut pieces, chars[i].0, end_of(i));
+        if !cjk || i == j {
+            out.push((chars[i].0, end_of(j)));
         } else {
             for (k, &(from, _)) in chars.iter().enumerate().take(j).skip(i) {
-                piece(&mut pieces, from, end_of(k + 1));
+                out.push((from, end_of(k + 1)));
             }
         }
         i = j + 1;
     }
-    pieces
 }
 
 #[cfg(test)]
