@@ -11,7 +11,7 @@
 //!
 //! The filter sits right after the tokenizer (before the length limit, which would otherwise
 //! drop a long CJK run outright). Latin text is untouched: an ASCII token is passed on after
-//! one check, so English indexing pays almost nothing (README, Performance).
+//! one check, so English indexing pays little (README, Chinese, Japanese and Korean).
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
