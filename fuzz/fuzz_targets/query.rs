@@ -113,7 +113,7 @@ fuzz_target!(|data: &[u8]| {
         .all(|c| c.occur == query::Occur::Should && !c.prefix));
 
     let parsed = query::parse(q);
-    let _ = search::highlight_terms(q);
+    let _ = quarry::render::highlight::highlight_terms(q);
 
     let args = FilterArgs {
         tag: list(line(4)),
@@ -162,12 +162,13 @@ fuzz_target!(|data: &[u8]| {
         Ok(hits) => {
             assert!(parsed.is_ok(), "a query that does not parse found hits");
             assert!(hits.len() <= limit);
-            let (terms, prefixes) = search::highlight_terms(q);
+            let (terms, prefixes) = quarry::render::highlight::highlight_terms(q);
             let printer = Human {
                 style: Style { color: true },
                 terms,
                 prefixes,
                 explain: true,
+                hyperlinks: true,
             };
             let mut out = Vec::new();
             for (i, h) in hits.iter().enumerate() {
