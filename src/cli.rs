@@ -30,6 +30,17 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorChoice>,
 
+    /// Where hits link to: default (obsidian://open?… for notes in an Obsidian vault, else
+    /// file://…), none, vscode, cursor, kitty, … or a template such as
+    /// vscode://file{path}:{line} [default: config `hyperlink_format`, else default]
+    ///
+    /// Links are terminal hyperlinks on path:line when colours are on (a terminal, or
+    /// --color always), and the `uri` field of --json. Template variables: {path} (absolute,
+    /// percent-encoded), {line}, {column}, {host} (empty: a local file), {vault} and {file}
+    /// (the Obsidian vault's name and the note's path in it).
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub hyperlink_format: Option<String>,
+
     /// Read no config file
     #[arg(long, global = true)]
     pub no_config: bool,
@@ -84,6 +95,15 @@ pub enum Command {
     /// +word to require; prefix*; field:value for title, section, text, tag, account,
     /// participant, kind. Filters are applied inside the index, so -n 10 always gives the
     /// 10 best passages that pass them.
+    ///
+    /// meta:key=value finds Dataview fields (`key:: value` lines, `[key:: value]`, and front
+    /// matter keys; case-insensitive, spaces in keys as -); meta:key finds any value;
+    /// meta:"key=two words" quotes a value with spaces. [[Note]], [[Note#Heading]] and
+    /// [[Note#^blockid]] find the passages an Obsidian link points to.
+    ///
+    /// Chinese, Japanese and Korean words are found inside longer runs of text (the index
+    /// holds character pairs); semantic ranking is English-only, so hybrid search ranks such
+    /// queries mostly by their words.
     Search(SearchArgs),
     /// What the notes said about a company or person, oldest first, repeats folded
     Claims(ClaimsArgs),

@@ -157,6 +157,8 @@ pub struct Config {
     pub timing: bool,
     /// Arithmetic of batch embedding (`index`, `eval`): `--precision` > file > auto.
     pub precision: crate::embed::Precision,
+    /// Where hits link to (`--hyperlink-format`); printed as hyperlinks when `color` is on.
+    pub hyperlink: crate::render::hyperlink::Format,
     /// The config file that was read, if any.
     pub file: Option<PathBuf>,
     /// Every setting with its source, in a fixed order.
@@ -176,6 +178,7 @@ struct FileConfig {
     roots: Option<Vec<PathBuf>>,
     model_dir: Option<PathBuf>,
     precision: Option<crate::embed::Precision>,
+    hyperlink_format: Option<Spanned<String>>,
 }
 
 /// The keys a config file may hold.
@@ -189,6 +192,7 @@ pub const FILE_KEYS: &[&str] = &[
     "roots",
     "model_dir",
     "precision",
+    "hyperlink_format",
 ];
 
 /// The config file to read: `Ok(None)` when there is none.
@@ -290,6 +294,11 @@ fn parse_file(path: &Path, text: &str) -> Result<FileConfig> {
                 m.span(),
                 "must be at least 1 (MB) and at most 17592186044415",
             ));
+        }
+    }
+    if let Some(h) = &file.hyperlink_format {
+        if let Err(e) = crate::render::hyperlink::Format::parse(h.get_ref()) {
+            return Err(at("hyperlink_format", h.span(), &e));
         }
     }
     Ok(file)
@@ -506,6 +515,19 @@ impl Layers<'_> {
         hub_endpoint
     }
 
+    /// `--hyperlink-format` > file > `default`.
+    fn hyperlink(&mut self) -> Result<crate::render::hyperlink::Format> {
+        use crate::render::hyperlink::Format;
+        let (raw, src) = match (&self.cli.hyperlink_format, &self.file.hyperlink_format) {
+            (Some(f), _) => (f.clone(), Source::Flag("--hyperlink-format")),
+            (None, Some(f)) => (f.get_ref().clone(), self.file_src()),
+            (None, None) => ("default".to_string(), Source::Default),
+        };
+        let format = Format::parse(&raw).map_err(|e| anyhow::anyhow!("--hyperlink-format: {e}"))?;
+        self.record("hyperlink_format", raw.into(), src);
+        Ok(format)
+    }
+
     fn timing(&mut self) -> bool {
         let (timing, src) = match self.env.get("QUARRY_TIMING") {
             Some(v) => (v != "0", Source::Env("QUARRY_TIMING")),
@@ -557,6 +579,7 @@ impl Config {
         let hub_endpoint = l.hub_endpoint();
         let timing = l.timing();
         let precision = l.precision();
+        let hyperlink = l.hyperlink()?;
         Ok(Config {
             index_dir,
             color,
@@ -569,6 +592,7 @@ impl Config {
             hub_endpoint,
             timing,
             precision,
+            hyperlink,
             file: l.path,
             settings: l.settings,
         })

@@ -61,6 +61,7 @@ fn server() -> &'static Server {
                     mode: None,
                     limit: 10,
                     floor: 0.3,
+                    hyperlink: quarry::render::hyperlink::Format::Default,
                 },
                 max_file_bytes: 1024 * 1024,
             },

@@ -7,7 +7,9 @@
 //! * passages lie inside the file: `1 ≤ line_start ≤ line_end ≤ lines`, in line order;
 //! * passage text is non-empty and whitespace-collapsed;
 //! * text repair keeps the line count and is idempotent;
-//! * tags are normalised (lowercase, no `#`, no empty levels), sorted and unique.
+//! * tags are normalised (lowercase, no `#`, no empty levels), sorted and unique;
+//! * no passage text holds an embed marker `![[` or ends with a block id, and anchors are
+//!   block ids.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -58,6 +60,19 @@ fn check(path: &str, text: &str) {
             p.text,
             p.text.split_whitespace().collect::<Vec<_>>().join(" ")
         );
+        // Obsidian syntax leaves no embed marker and no trailing block id (issue 13).
+        assert!(!p.text.contains("![["), "embed marker left: {:?}", p.text);
+        let last = p.text.rsplit(' ').next().unwrap_or("");
+        assert!(
+            !last
+                .strip_prefix('^')
+                .is_some_and(quarry::note::obsidian::is_block_id),
+            "block id left: {:?}",
+            p.text
+        );
+        if let Some(a) = &p.anchor {
+            assert!(quarry::note::obsidian::is_block_id(a), "anchor {a:?}");
+        }
     }
     for w in note.meta.tags.windows(2) {
         assert!(

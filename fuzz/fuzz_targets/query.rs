@@ -114,7 +114,7 @@ fuzz_target!(|data: &[u8]| {
         .all(|c| c.occur == query::Occur::Should && !c.prefix));
 
     let parsed = query::parse(q);
-    let _ = search::highlight_terms(q);
+    let _ = quarry::render::highlight::highlight_terms(q);
 
     let args = FilterArgs {
         tag: list(line(4)),
@@ -163,7 +163,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(hits) => {
             assert!(parsed.is_ok(), "a query that does not parse found hits");
             assert!(hits.len() <= limit);
-            let (terms, prefixes) = search::highlight_terms(q);
+            let (terms, prefixes) = quarry::render::highlight::highlight_terms(q);
             // Grouped or in blocks, wrapped narrow, with context lines from the note files.
             let printer = Human {
                 style: Style { color: true },
@@ -174,6 +174,7 @@ fuzz_target!(|data: &[u8]| {
                 group: opts.contains('d'),
                 before: 1,
                 after: 1,
+                hyperlinks: true,
                 ..Human::default()
             };
             let mut out = Vec::new();

@@ -165,6 +165,11 @@ fn rewrite(topic: &str, keep: impl Fn(Occur) -> Option<&'static str>) -> Result<
             Target::Account => "account",
             Target::Participant => "participant",
             Target::Kind => "kind",
+            Target::Meta => "meta",
+            Target::WikiLink => {
+                let _ = write!(out, "{sign}[[{}]] ", c.value);
+                continue;
+            }
         };
         // Quotes inside a value cannot be written back; the analyzer drops them anyway.
         let value = c.value.replace('"', " ");

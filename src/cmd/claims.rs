@@ -4,6 +4,7 @@ use super::Config;
 use crate::claims::{self, Aliases, Request};
 use crate::cli::{ClaimsArgs, ClaimsFormat};
 use crate::date::Date;
+use crate::render::hyperlink::Linker;
 use crate::render::{claims as render, highlight, Style};
 use crate::search::Engine;
 use anyhow::{bail, Context, Result};
@@ -40,7 +41,19 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
         limit: args.limit,
         aliases: aliases(config, &engine)?,
     };
-    let timeline = claims::timeline(&engine, &req)?;
+    let mut timeline = claims::timeline(&engine, &req)?;
+    let linker = Linker::for_hits(
+        config.hyperlink.clone(),
+        timeline.entries().map(|(_, e)| &e.claim.hit),
+    );
+    for t in &mut timeline.threads {
+        for e in &mut t.entries {
+            e.claim.hit.uri = linker.uri(&e.claim.hit);
+            for seen in &mut e.also {
+                seen.claim.hit.uri = linker.uri(&seen.claim.hit);
+            }
+        }
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match format {
@@ -52,6 +65,7 @@ pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
                 style,
                 terms,
                 explain: args.explain,
+                hyperlinks: config.color,
             };
             printer.write(&mut out, &timeline)?;
         }

@@ -12,6 +12,7 @@ use crate::cli::ExportArgs;
 use crate::date::Date;
 use crate::index::{vectors::VectorStore, Store};
 use crate::note::{frontmatter, repair};
+use crate::render::hyperlink::{Format, Linker};
 use crate::search::{filter_query, load_hit, Filters, Hit};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -53,7 +54,14 @@ pub fn run(config: &Config, args: &ExportArgs) -> Result<i32> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let warn = |path: &str, why: &str| eprintln!("quarry: warning: {path}: {why}");
-    let n = export(&store, &filters, vectors.as_ref(), &mut out, &warn)?;
+    let n = export(
+        &store,
+        &filters,
+        vectors.as_ref(),
+        &config.hyperlink,
+        &mut out,
+        &warn,
+    )?;
     out.flush()?;
     Ok(if n > 0 { 0 } else { 1 })
 }
@@ -64,6 +72,7 @@ pub fn export(
     store: &Store,
     filters: &Filters,
     vectors: Option<&VectorStore>,
+    hyperlink: &Format,
     out: &mut dyn Write,
     warn: &dyn Fn(&str, &str),
 ) -> Result<usize> {
@@ -72,7 +81,9 @@ pub fn export(
     let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
         &searcher,
     ))?;
-    let roots: Vec<PathBuf> = store.manifest()?.roots.iter().map(PathBuf::from).collect();
+    let root_names = store.manifest()?.roots;
+    let linker = Linker::new(hyperlink.clone(), &root_names);
+    let roots: Vec<PathBuf> = root_names.iter().map(PathBuf::from).collect();
     let mut notes = FrontMatters::new(&roots);
     let mut count = 0;
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
@@ -87,7 +98,8 @@ pub fn export(
         })?;
         for doc in docs {
             let addr = DocAddress::new(ord as u32, doc);
-            let hit = load_hit(&searcher, &store.fields, addr, 0.0)?;
+            let mut hit = load_hit(&searcher, &store.fields, addr, 0.0)?;
+            hit.uri = linker.uri(&hit);
             let stored: TantivyDocument = searcher.doc(addr)?;
             let participants = stored
                 .get_all(store.fields.participant)

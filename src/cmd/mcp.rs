@@ -18,6 +18,7 @@ pub fn run(config: &Config, args: &McpArgs) -> Result<i32> {
             mode: config.mode,
             limit: config.limit,
             floor: config.min_similarity,
+            hyperlink: config.hyperlink.clone(),
         },
         max_file_bytes: config.max_file_size.saturating_mul(1024 * 1024),
     };

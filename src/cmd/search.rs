@@ -3,6 +3,7 @@
 use super::Config;
 use crate::cli::{ModeArg, SearchArgs, SearchFormat, SortArg};
 use crate::date::Date;
+use crate::render::hyperlink::Linker;
 use crate::render::{highlight, write_json_line, Human, Style};
 use crate::search::{self, Engine, Mode, Request, SortBy};
 use anyhow::{bail, Result};
@@ -77,11 +78,12 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
         }
         !paths.is_empty()
     } else {
-        let hits = match args.max_per_note {
+        let mut hits = match args.max_per_note {
             Some(0) => bail!("--max-per-note must be at least 1"),
             Some(cap) => engine.search_per_note(&req, args.explain, cap)?,
             None => engine.search(&req, args.explain)?,
         };
+        Linker::for_hits(config.hyperlink.clone(), &hits).fill(&mut hits);
         if format == SearchFormat::Json {
             for h in &hits {
                 write_json_line(&mut out, h)?;
@@ -111,6 +113,7 @@ pub fn run(config: &Config, args: &SearchArgs) -> Result<i32> {
                 after: args.after_context.unwrap_or(context),
                 cwd,
                 absolute: args.absolute,
+                hyperlinks: config.color,
             };
             printer.write(&mut out, &hits)?;
         }

@@ -2,6 +2,7 @@
 //! onto the schema ([`super::schema`]).
 
 use super::schema::{self, Fields};
+use crate::note::obsidian;
 use crate::note::Note;
 use std::collections::BTreeMap;
 use tantivy::TantivyDocument;
@@ -17,6 +18,8 @@ pub fn documents(
     let meta = &note.meta;
     // `note::parse` keeps dates inside what tantivy can store; clamp anyway, never overflow.
     let date = meta.date.map(schema::indexable);
+    // The front matter's fields hold for every passage: their terms are made once per note.
+    let note_meta = obsidian::meta_terms(&meta.fields);
     let mut levels: BTreeMap<&str, ()> = BTreeMap::new();
     for tag in &meta.tags {
         for level in schema::tag_levels(tag) {
@@ -32,6 +35,11 @@ pub fn documents(
             doc.add_text(fields.key, key);
             doc.add_text(fields.path, &note.path);
             doc.add_text(fields.title, &meta.title);
+            // Aliases are other names of the note: searchable as part of its title (the
+            // stored title a hit shows is the first value).
+            for alias in &meta.aliases {
+                doc.add_text(fields.title, alias);
+            }
             doc.add_text(fields.section, section);
             doc.add_text(fields.text, &p.text);
             if !p.context.is_empty() {
@@ -70,6 +78,15 @@ pub fn documents(
             }
             doc.add_text(fields.root, root);
             add_task_fields(&mut doc, fields, p);
+            if let Some(a) = &p.anchor {
+                doc.add_text(fields.anchor, a);
+            }
+            for term in &note_meta {
+                doc.add_text(fields.meta, term);
+            }
+            for term in obsidian::meta_terms(&p.fields) {
+                doc.add_text(fields.meta, term);
+            }
             (doc, prepared.pid, prepared.embed_text)
         })
         .collect()

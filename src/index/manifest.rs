@@ -15,10 +15,11 @@ use std::path::Path;
 
 /// On-disk format version; an index with another version must be rebuilt.
 ///
-/// 2: the schema gained task, root, passage-tag and source fields, and vector segments hold
-/// compact codes (`QVEC0003`). An index of format 1 must be rebuilt (its schema lacks the
-/// new fields); stray `QVEC0002` segments without codes are still read, searched exactly,
-/// and rewritten with codes by the next run.
+/// 2: the schema gained task, root, passage-tag and source fields; vector segments hold
+/// compact codes (`QVEC0003`); the text analyzer indexes CJK runs as bigrams; `anchor` and
+/// `meta` fields; aliases in `title`. An index of format 1 must be rebuilt (its schema
+/// lacks the new fields); stray `QVEC0002` segments without codes are still read, searched
+/// exactly, and rewritten with codes by the next run.
 pub const FORMAT: u32 = 2;
 
 /// The commit payload.

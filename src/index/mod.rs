@@ -9,6 +9,7 @@
 //!
 //! Reading: [`Store::open`] opens the last commit for search and checks format and schema.
 
+pub mod cjk;
 mod document;
 mod files;
 mod ingest;

@@ -1,11 +1,13 @@
 //! The tantivy schema and the analyzers behind it.
 //!
 //! One tantivy document per passage. Free-text fields (`text`, `title`, `section`, `context`)
-//! use the `en` analyzer: split on non-alphanumerics, lowercase, fold accents to ASCII,
-//! English (Porter-style Snowball) stemming. Metadata fields are exact-match keywords;
+//! use the `en` analyzer: split on non-alphanumerics, Chinese, Japanese and Korean runs as
+//! overlapping bigrams ([`super::cjk`]), lowercase, fold accents to ASCII, English
+//! (Porter-style Snowball) stemming. Metadata fields are exact-match keywords;
 //! `tag` is indexed once per hierarchy level (`type/customer` also as `type`), so a
 //! hierarchical filter is one term lookup.
 
+use super::cjk::CjkBigrams;
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
     TextFieldIndexing, TextOptions, STORED, STRING,
@@ -85,6 +87,11 @@ pub struct Fields {
     pub passage_tags: Field,
     /// The folder the note was indexed from, absolute (exact, stored).
     pub root: Field,
+    /// The passage's Obsidian block id (case-insensitive keyword, stored).
+    pub anchor: Field,
+    /// Dataview fields of the passage and its note's front matter: `key` and `key=value`
+    /// (case-insensitive keywords).
+    pub meta: Field,
 }
 
 /// Builds the schema.
@@ -158,6 +165,27 @@ pub fn build() -> (Schema, Fields) {
         passage_tag: b.add_text_field("passage_tag", STRING),
         passage_tags: b.add_text_field("passage_tags", STORED),
         root: b.add_text_field("root", STRING | STORED),
+        // Filters only, never scored by length: no field norms (a byte per passage each).
+        anchor: b.add_text_field(
+            "anchor",
+            TextOptions::default()
+                .set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(KEYWORD)
+                        .set_index_option(IndexRecordOption::Basic)
+                        .set_fieldnorms(false),
+                )
+                .set_stored(),
+        ),
+        meta: b.add_text_field(
+            "meta",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(KEYWORD)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
+        ),
     };
     (b.build(), fields)
 }
@@ -195,12 +223,15 @@ pub fn fields_of(schema: &Schema) -> Option<Fields> {
         passage_tag: f("passage_tag")?,
         passage_tags: f("passage_tags")?,
         root: f("root")?,
+        anchor: f("anchor")?,
+        meta: f("meta")?,
     })
 }
 
 /// The stemming analyzer used for text fields and free-text queries.
 pub fn en_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(CjkBigrams)
         .filter(RemoveLongFilter::limit(48))
         .filter(Possessives)
         .filter(LowerCaser)
@@ -212,6 +243,7 @@ pub fn en_analyzer() -> TextAnalyzer {
 /// The analyzer for prefixes: like [`en_analyzer`] but without stemming.
 pub fn fold_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(CjkBigrams)
         .filter(Possessives)
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)

@@ -178,7 +178,7 @@ impl Server {
         Parameters(args): Parameters<SearchArgs>,
     ) -> Result<CallToolResult, ErrorData> {
         self.blocking(move |s| {
-            let defaults = s.opts.defaults;
+            let defaults = s.opts.defaults.clone();
             s.with_engine(|e| tools::search(e, &args, &defaults))
         })
         .await

@@ -12,6 +12,7 @@ use crate::claims;
 use crate::date::Date;
 use crate::index::stats::{self, Stats};
 use crate::render::claims::{json_entries, JsonEntry};
+use crate::render::hyperlink::Linker;
 use crate::search::{Engine, FilterInput, FusionParams, Hit, Mode, Request, SortBy};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -246,8 +247,8 @@ pub struct StatusOutput {
     pub watcher: Option<String>,
 }
 
-/// Defaults from the resolved config (`mode`, `limit`, `min_similarity`).
-#[derive(Debug, Clone, Copy)]
+/// Defaults from the resolved config (`mode`, `limit`, `min_similarity`, `hyperlink_format`).
+#[derive(Debug, Clone)]
 pub struct Defaults {
     /// The config's mode, if set.
     pub mode: Option<crate::cli::ModeArg>,
@@ -255,6 +256,8 @@ pub struct Defaults {
     pub limit: usize,
     /// The config's similarity floor.
     pub floor: f32,
+    /// Where each hit's `uri` points, as for `quarry search --json`.
+    pub hyperlink: crate::render::hyperlink::Format,
 }
 
 /// The most passages one `search` returns.
@@ -300,7 +303,8 @@ pub fn search(engine: &Engine, args: &SearchArgs, defaults: &Defaults) -> Outcom
         floor: defaults.floor,
         fusion: FusionParams::default(),
     };
-    let hits = engine.search(&req, false)?;
+    let mut hits = engine.search(&req, false)?;
+    Linker::for_hits(defaults.hyperlink.clone(), &hits).fill(&mut hits);
     let text = render_hits(&hits);
     Ok((SearchOutput { hits }, text))
 }

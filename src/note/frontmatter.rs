@@ -11,6 +11,23 @@ use serde_yaml::Value;
 /// metadata, and it bounds parser time and memory.
 pub const MAX_FRONTMATTER_BYTES: usize = 256 * 1024;
 
+/// The keys read into their own fields below; every other key is a Dataview field. (As fields
+/// they would only repeat what their own filters match, and every passage of every note would
+/// carry a dozen more terms: +28 % indexing time on the synthetic vault.)
+const READ_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "account",
+    "participants",
+    "attendees",
+    "tags",
+    "tag",
+    "aliases",
+    "alias",
+    "type",
+    "source",
+];
+
 /// The metadata keys quarry uses. Empty strings are absent values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frontmatter {
@@ -30,6 +47,11 @@ pub struct Frontmatter {
     pub source: Option<String>,
     /// `aliases`.
     pub aliases: Vec<String>,
+    /// Every key not read above with a text, number, boolean or list value (Obsidian's
+    /// `cssclasses`, `publish`, `permalink`, anything else), as Dataview fields (normalised
+    /// key, lowercase value), searchable with `meta:key=value`. Keys of other shapes (nested
+    /// maps) are accepted silently.
+    pub fields: Vec<(String, String)>,
 }
 
 /// Where the front matter block is in a note's text.
@@ -89,6 +111,9 @@ pub fn parse(yaml: &str, warnings: &mut Vec<String>) -> Result<Frontmatter, Stri
     for (key, value) in &map {
         let Some(key) = key.as_str() else { continue };
         let key_lc = key.to_ascii_lowercase();
+        if !READ_KEYS.contains(&key_lc.as_str()) {
+            field_values(key, value, &mut fm.fields);
+        }
         match key_lc.as_str() {
             "title" => fm.title = single(key, value, warnings),
             "account" => fm.account = single(key, value, warnings),
@@ -179,6 +204,20 @@ fn scalar(value: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         Value::Tagged(t) => scalar(&t.value),
         _ => None,
+    }
+}
+
+/// A key's values as Dataview fields: scalars and the scalars of a list; other shapes are none.
+fn field_values(key: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    let Some(key) = super::obsidian::field_key(key) else {
+        return;
+    };
+    let values: Vec<String> = match value {
+        Value::Sequence(items) => items.iter().filter_map(scalar).collect(),
+        v => scalar(v).into_iter().collect(),
+    };
+    for v in values {
+        out.push((key.clone(), super::obsidian::field_value(&v)));
     }
 }
 
@@ -314,6 +353,48 @@ mod tests {
         assert_eq!(f.aliases, vec!["DataDirect Networks"]);
         let (f, _) = fm("account: [\"[[Lambda|Lambda Labs]]\"]\n");
         assert_eq!(f.account.as_deref(), Some("Lambda Labs"));
+    }
+
+    #[test]
+    fn obsidian_keys_and_unknown_keys_are_accepted_silently() {
+        let (f, w) = fm("aliases: [Ops handbook, \"[[Runbook]]\"]\ncssclasses:\n  - wide\npublish: true\npermalink: ops/handbook\nrating: 4.5\nnested:\n  a: [1, {b: c}]\nwhen: 2025-01-02T10:00:00Z\n? [complex, key]\n: value\n~: null key\nStatus Now: In Progress\n");
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(f.aliases, vec!["Ops handbook", "Runbook"]);
+        assert_eq!(
+            f.fields,
+            vec![
+                ("cssclasses".to_string(), "wide".to_string()),
+                ("publish".into(), "true".into()),
+                ("permalink".into(), "ops/handbook".into()),
+                ("rating".into(), "4.5".into()),
+                ("when".into(), "2025-01-02t10:00:00z".into()),
+                ("status-now".into(), "in progress".into()),
+            ]
+        );
+        // Keys read into their own fields are not Dataview fields as well.
+        let (f, _) = fm("title: T\ndate: 2025-01-02\naccount: A\ntype: meeting\nsource: s\nparticipants: [P]\ntags: [t]\nstatus: done\n");
+        assert_eq!(f.fields, vec![("status".to_string(), "done".to_string())]);
+    }
+
+    #[test]
+    fn tags_as_list_or_comma_or_space_separated_text() {
+        for yaml in [
+            "tags: [alpha, beta/x]",
+            "tags:\n  - alpha\n  - beta/x",
+            "tags: alpha, beta/x",
+            "tags: alpha beta/x",
+            "tags: \"#alpha #beta/x\"",
+            "tag: alpha,beta/x",
+        ] {
+            let (f, w) = fm(yaml);
+            assert!(w.is_empty(), "{yaml}: {w:?}");
+            let tags: Vec<String> = f
+                .tags
+                .iter()
+                .filter_map(|t| crate::note::normalise_tag(t))
+                .collect();
+            assert_eq!(tags, vec!["alpha", "beta/x"], "{yaml}");
+        }
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! are not passages, and neither is a line of nothing but `#tags` (its tags still count for
 //! the note). Action items carry their task metadata ([`super::task`]). Offsets from
 //! pulldown-cmark become 1-based line numbers through a table of line starts.
+//! Obsidian's own syntax (callouts, embeds, block ids, comments, highlights, footnotes,
+//! Dataview fields) is read by [`super::obsidian`]; the walk only calls it.
 
+use super::obsidian;
 use super::table::Table;
 use super::task::{self, TaskInfo};
 use crate::passage::{Kind, Passage};
@@ -20,43 +23,70 @@ pub struct Body {
     pub first_h1: Option<String>,
     /// Inline `#tags` (not yet normalised).
     pub tags: Vec<String>,
+    /// Targets of the body's wiki links and note embeds, outside comments, sorted, unique.
+    pub links: Vec<String>,
+    /// Targets of embeds (`![[Note]]`, `![[image.png|300]]`, `![alt](x.png)`).
+    pub embeds: Vec<String>,
 }
 
 struct Item {
     text: String,
     start: usize,
     end: usize,
+    /// The title of a callout inside the item (`- > [!info] Title`), whose body is the
+    /// item's text: the item's own context.
+    callout: Option<String>,
 }
 
 struct Para {
     text: String,
-    start: usize,
+    /// Offset of the first text; `None` until some (a callout's marker line is not text).
+    start: Option<usize>,
     end: usize,
+}
+
+/// An enclosing blockquote, which may be an Obsidian callout.
+struct Quote {
+    /// No block started in it yet, so its first paragraph may open a callout.
+    fresh: bool,
+    /// The callout's title as shown (the given title, else its type), when it is one.
+    title: Option<String>,
+    /// Whether the title was written out (a title-only callout is then a passage).
+    explicit: bool,
+    /// The callout marker's line.
+    line: u32,
+    /// Passages found before it began.
+    emitted: usize,
 }
 
 /// Parses `text[body_start..]`; line numbers count from the start of `text`.
 pub fn parse_body(text: &str, body_start: usize) -> Body {
-    let body = &text[body_start..];
-    let mut walk = Walk {
-        body,
-        body_start,
-        line_starts: std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect(),
-        out: Body::default(),
-        headings: Vec::new(),
-        heading: None,
-        items: Vec::new(),
-        para: None,
-        table: None,
-    };
-    let mut skip = 0usize; // inside code block, html block, metadata
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    // Comments are cut out first, keeping every line's length, so offsets keep their lines.
+    let uncommented = obsidian::blank_comments(&text[body_start..]);
+    let body = uncommented.as_deref().unwrap_or(&text[body_start..]);
+    let mut walk = Walk::new(text, body, body_start);
+    let mut skip = 0usize; // inside code block, html block, metadata, image
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_MATH;
     for (event, range) in Parser::new_ext(body, options).into_offset_iter() {
+        if let (Event::Start(tag), 0) = (&event, skip) {
+            walk.block_starts(tag);
+        }
         match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                // An image is an embed: its alt text is not shown, so it is not text.
+                if !dest_url.is_empty() {
+                    walk.out.embeds.push(dest_url.to_string());
+                }
+                skip += 1;
+            }
             Event::Start(Tag::CodeBlock(_) | Tag::HtmlBlock | Tag::MetadataBlock(_)) => skip += 1,
+            Event::End(TagEnd::Image) => skip = skip.saturating_sub(1),
             Event::End(TagEnd::CodeBlock | TagEnd::HtmlBlock | TagEnd::MetadataBlock(_)) => {
-                skip = skip.saturating_sub(1)
+                skip = skip.saturating_sub(1);
+                walk.after_passage = false;
             }
             _ if skip > 0 => {}
             Event::Start(Tag::Table(_)) => walk.table = Some(Table::default()),
@@ -66,21 +96,29 @@ pub fn parse_body(text: &str, body_start: usize) -> Body {
                 walk.heading = Some((level as u8, String::new()))
             }
             Event::End(TagEnd::Heading(_)) => walk.end_heading(),
+            Event::Start(Tag::BlockQuote(_)) => walk.start_quote(range.start),
+            Event::End(TagEnd::BlockQuote(_)) => walk.end_quote(),
             Event::Start(Tag::Item) => walk.items.push(Item {
                 text: String::new(),
                 start: range.start,
                 end: range.start,
+                callout: None,
             }),
             Event::End(TagEnd::Item) => walk.end_item(),
             Event::Start(Tag::Paragraph) => walk.start_paragraph(range.start),
             Event::End(TagEnd::Paragraph) => walk.end_paragraph(range),
-            Event::Text(t) | Event::Code(t) => walk.text(&t, range.end),
+            Event::Text(t) | Event::Code(t) => walk.text(&t, range),
+            Event::InlineMath(m) => walk.text(&format!("${m}$"), range),
+            Event::DisplayMath(m) => walk.text(&format!("$${m}$$"), range),
             Event::SoftBreak | Event::HardBreak => walk.line_break(),
             _ => {}
         }
     }
     let mut out = walk.out;
     out.passages.sort_by_key(|p| (p.line_start, p.line_end));
+    out.links = wikilink_targets(body);
+    out.links.sort();
+    out.links.dedup();
     out
 }
 
@@ -99,11 +137,45 @@ struct Walk<'a> {
     items: Vec<Item>,
     /// The paragraph being read outside any list.
     para: Option<Para>,
+    /// The enclosing blockquotes (and callouts), outermost first.
+    quotes: Vec<Quote>,
+    /// Where, in the text being read, a paragraph began that may be a callout's marker
+    /// line (the first paragraph of a blockquote); settled at its first line break.
+    probe: Option<usize>,
+    /// The last block was a passage (a block id on a line of its own then names it).
+    after_passage: bool,
+    /// Where the passages of the current top-level block begin, and of the one before it:
+    /// a block id on a line of its own names the whole block before it (every item of a
+    /// list, every passage of a quote).
+    block_first: usize,
+    prev_block_first: usize,
     /// The table being read.
     table: Option<Table>,
 }
 
-impl Walk<'_> {
+impl<'a> Walk<'a> {
+    /// A walk over `body`, which starts at `body_start` of `text` (lines count from there).
+    fn new(text: &str, body: &'a str, body_start: usize) -> Walk<'a> {
+        Walk {
+            body,
+            body_start,
+            line_starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+            out: Body::default(),
+            headings: Vec::new(),
+            heading: None,
+            items: Vec::new(),
+            para: None,
+            quotes: Vec::new(),
+            probe: None,
+            after_passage: false,
+            block_first: 0,
+            prev_block_first: 0,
+            table: None,
+        }
+    }
+
     /// The 1-based line of a body offset.
     fn line_of(&self, offset: usize) -> u32 {
         let abs = self.body_start + offset;
@@ -114,11 +186,102 @@ impl Walk<'_> {
         self.headings.iter().map(|(_, h)| h.clone()).collect()
     }
 
+    /// Any block start ends the innermost quote's chance to be a callout, except its
+    /// first paragraph, which is probed.
+    fn block_starts(&mut self, tag: &Tag<'_>) {
+        let top = self.quotes.is_empty()
+            && self.items.is_empty()
+            && self.para.is_none()
+            && self.heading.is_none()
+            && !matches!(tag, Tag::Item);
+        if top {
+            self.prev_block_first = self.block_first;
+            self.block_first = self.out.passages.len();
+        }
+        if let Some(q) = self.quotes.last_mut() {
+            if q.fresh {
+                q.fresh = false;
+                if matches!(tag, Tag::Paragraph) {
+                    self.probe = Some(usize::MAX);
+                }
+            }
+        }
+    }
+
+    fn start_quote(&mut self, start: usize) {
+        self.quotes.push(Quote {
+            fresh: true,
+            title: None,
+            explicit: false,
+            line: self.line_of(start),
+            emitted: self.out.passages.len(),
+        });
+    }
+
+    /// A callout whose body held no passage is its title alone: that title is the passage.
+    fn end_quote(&mut self) {
+        let Some(q) = self.quotes.pop() else {
+            return;
+        };
+        // Inside a list item, the callout's body is the item's text.
+        if let (Some(title), Some(item)) = (&q.title, self.items.last_mut()) {
+            if !item.text.trim().is_empty() {
+                item.callout.get_or_insert_with(|| title.clone());
+                return;
+            }
+        }
+        if let (Some(title), true) = (q.title, q.explicit) {
+            if self.out.passages.len() == q.emitted {
+                let context = self.context();
+                self.push_passage(&title, Kind::Paragraph, None, context, (q.line, q.line));
+            }
+        }
+    }
+
+    /// The text being read: the paragraph's, else the innermost item's.
+    fn buffer(&mut self) -> Option<&mut String> {
+        match (self.para.as_mut(), self.items.last_mut()) {
+            (Some(p), _) => Some(&mut p.text),
+            (None, Some(item)) => Some(&mut item.text),
+            (None, None) => None,
+        }
+    }
+
+    /// Settles a probed first line: a callout marker becomes the quote's title and leaves
+    /// the text.
+    fn settle_probe(&mut self) {
+        let Some(mark) = self.probe.take() else {
+            return;
+        };
+        let Some(buf) = self.buffer() else {
+            return;
+        };
+        let mark = mark.min(buf.len());
+        let Some(c) = obsidian::callout(&buf[mark..]) else {
+            return;
+        };
+        let title = clean(c.title, &mut Vec::new());
+        let explicit = !title.is_empty();
+        // An untitled callout shows its type (`Warning`); so does one whose title was only
+        // an embed.
+        let shown = if explicit { title } else { c.type_title() };
+        buf.truncate(mark);
+        self.out.tags.extend(inline_tags(&shown));
+        if let Some(p) = self.para.as_mut() {
+            p.start = None;
+        }
+        if let Some(q) = self.quotes.last_mut() {
+            q.title = Some(shown);
+            q.explicit = explicit;
+        }
+    }
+
     fn end_heading(&mut self) {
         let Some((level, raw)) = self.heading.take() else {
             return;
         };
-        let title = clean(&raw);
+        let cleaned = clean(&raw, &mut self.out.embeds);
+        let title = obsidian::split_block_id(&cleaned).0.to_string();
         self.out.tags.extend(inline_tags(&title));
         if level == 1 && self.out.first_h1.is_none() && !title.is_empty() {
             self.out.first_h1 = Some(title.clone());
@@ -127,22 +290,104 @@ impl Walk<'_> {
             self.headings.pop();
         }
         self.headings.push((level, title));
+        self.after_passage = false;
     }
 
     fn end_item(&mut self) {
+        self.settle_probe();
         let Some(item) = self.items.pop() else {
             return;
         };
-        let context = context_of(&self.items);
+        let mut context = self.context();
+        if let Some(title) = item.callout {
+            context = bounded_context([title, context].into_iter());
+        }
         let (task, raw) = split_task(&item.text);
-        let text = clean(raw);
-        let tags = inline_tags(&text);
-        self.out.tags.extend(tags.iter().cloned());
-        if text.is_empty() || is_tag_only(&text) {
+        let kind = item_kind(task, &self.section());
+        let lines = (
+            self.line_of(item.start),
+            self.line_of(item.end.saturating_sub(1).max(item.start)),
+        );
+        self.push_passage(raw, kind, task, context, lines);
+    }
+
+    fn start_paragraph(&mut self, start: usize) {
+        let probing = self.probe.is_some();
+        if let Some(item) = self.items.last_mut() {
+            if !item.text.is_empty() {
+                item.text.push('\n');
+            }
+            if probing {
+                self.probe = Some(item.text.len());
+            }
+        } else {
+            self.para = Some(Para {
+                text: String::new(),
+                start: Some(start),
+                end: start,
+            });
+            if probing {
+                self.probe = Some(0);
+            }
+        }
+    }
+
+    fn end_paragraph(&mut self, range: std::ops::Range<usize>) {
+        self.settle_probe();
+        let Some(p) = self.para.take() else {
+            return;
+        };
+        let Some(start) = p.start else {
+            return;
+        };
+        if is_metadata_block(&self.body[range]) {
             return;
         }
-        let section = self.section();
-        let kind = item_kind(task, &section);
+        let context = self.context();
+        let lines = (
+            self.line_of(start),
+            self.line_of(p.end.saturating_sub(1).max(start)),
+        );
+        self.push_passage(&p.text, Kind::Paragraph, None, context, lines);
+    }
+
+    /// Renders `raw` and adds it as a passage; a text that is only a block id (`^b15695` on
+    /// a line of its own) names the passage just before it instead.
+    fn push_passage(
+        &mut self,
+        raw: &str,
+        kind: Kind,
+        task: Option<char>,
+        context: String,
+        (line_start, line_end): (u32, u32),
+    ) {
+        let mut text = clean(raw, &mut self.out.embeds);
+        let (kept, anchor) = obsidian::split_block_id(&text);
+        let (kept, anchor) = (kept.len(), anchor.map(str::to_string));
+        text.truncate(kept);
+        if text.is_empty() {
+            if let Some(id) = anchor {
+                let top = self.quotes.is_empty() && self.items.is_empty();
+                let named = if top {
+                    self.prev_block_first..self.block_first
+                } else if self.after_passage {
+                    self.out.passages.len().saturating_sub(1)..self.out.passages.len()
+                } else {
+                    0..0
+                };
+                for p in &mut self.out.passages[named] {
+                    p.anchor.get_or_insert_with(|| id.clone());
+                }
+            }
+            self.after_passage = false;
+            return;
+        }
+        let tags = inline_tags(&text);
+        self.out.tags.extend(tags.iter().cloned());
+        if is_tag_only(&text) {
+            self.after_passage = false;
+            return;
+        }
         let passage = Passage {
             kind,
             task,
@@ -151,53 +396,14 @@ impl Walk<'_> {
             text,
             context,
             links: wikilink_targets(raw),
-            section,
-            line_start: self.line_of(item.start),
-            line_end: self.line_of(item.end.saturating_sub(1).max(item.start)),
-        };
-        self.out.passages.push(passage);
-    }
-
-    fn start_paragraph(&mut self, start: usize) {
-        if let Some(item) = self.items.last_mut() {
-            if !item.text.is_empty() {
-                item.text.push(' ');
-            }
-        } else {
-            self.para = Some(Para {
-                text: String::new(),
-                start,
-                end: start,
-            });
-        }
-    }
-
-    fn end_paragraph(&mut self, range: std::ops::Range<usize>) {
-        let Some(p) = self.para.take() else {
-            return;
-        };
-        let text = clean(&p.text);
-        if text.is_empty() || is_metadata_block(&self.body[range]) {
-            return;
-        }
-        let tags = inline_tags(&text);
-        self.out.tags.extend(tags.iter().cloned());
-        if is_tag_only(&text) {
-            return;
-        }
-        let passage = Passage {
-            kind: Kind::Paragraph,
-            task: None,
-            task_info: TaskInfo::default(),
-            tags: normalised(&tags),
-            text,
-            context: String::new(),
-            links: wikilink_targets(&p.text),
             section: self.section(),
-            line_start: self.line_of(p.start),
-            line_end: self.line_of(p.end.saturating_sub(1).max(p.start)),
+            line_start,
+            line_end,
+            anchor,
+            fields: obsidian::inline_fields(raw),
         };
         self.out.passages.push(passage);
+        self.after_passage = true;
     }
 
     /// An event inside a table.
@@ -238,29 +444,49 @@ impl Walk<'_> {
                 section: section.clone(),
                 line_start: line,
                 line_end: line,
+                anchor: None,
+                fields: Vec::new(),
             });
         }
+        self.after_passage = false;
     }
 
-    fn text(&mut self, t: &str, end: usize) {
+    /// The context of a passage read now: the titles of the enclosing callouts, then the
+    /// texts of the enclosing items, outermost first, within [`MAX_CONTEXT_BYTES`].
+    fn context(&self) -> String {
+        let items = self
+            .items
+            .iter()
+            .rev()
+            .filter(|item| !item.text.trim().is_empty())
+            .map(|item| clean(&item.text, &mut Vec::new()));
+        let callouts = self.quotes.iter().rev().filter_map(|q| q.title.clone());
+        bounded_context(items.chain(callouts))
+    }
+
+    fn text(&mut self, t: &str, range: std::ops::Range<usize>) {
         if let Some((_, h)) = self.heading.as_mut() {
             h.push_str(t);
         } else if let Some(p) = self.para.as_mut() {
+            p.start.get_or_insert(range.start);
             p.text.push_str(t);
-            p.end = end;
+            p.end = range.end;
         } else if let Some(item) = self.items.last_mut() {
             item.text.push_str(t);
-            item.end = end;
+            item.end = range.end;
         }
     }
 
+    /// Line breaks stay in the raw text (Dataview fields are read per line); [`clean`]
+    /// collapses them.
     fn line_break(&mut self) {
         if let Some((_, h)) = self.heading.as_mut() {
             h.push(' ');
-        } else if let Some(p) = self.para.as_mut() {
-            p.text.push(' ');
-        } else if let Some(item) = self.items.last_mut() {
-            item.text.push(' ');
+            return;
+        }
+        self.settle_probe();
+        if let Some(buf) = self.buffer() {
+            buf.push('\n');
         }
     }
 }
@@ -271,16 +497,13 @@ impl Walk<'_> {
 /// ones that say what an item is about.
 pub const MAX_CONTEXT_BYTES: usize = 2048;
 
-/// The texts of the enclosing items, outermost first, joined with ` › `: the nearest
-/// non-empty parents that fit in [`MAX_CONTEXT_BYTES`] (the direct parent is cut to fit).
-fn context_of(ancestors: &[Item]) -> String {
+/// Context from the texts around a passage, nearest first: the nearest non-empty ones that
+/// fit in [`MAX_CONTEXT_BYTES`] (the nearest is cut to fit), outermost first, joined with ` › `.
+/// Texts are produced lazily, so a deep nest costs only what fits.
+fn bounded_context(nearest_first: impl Iterator<Item = String>) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut len = 0;
-    for item in ancestors.iter().rev() {
-        if item.text.trim().is_empty() {
-            continue;
-        }
-        let mut text = clean(&item.text);
+    for mut text in nearest_first {
         if text.is_empty() {
             continue;
         }
@@ -383,30 +606,11 @@ fn item_kind(task: Option<char>, section: &[String]) -> Kind {
     Kind::Fact
 }
 
-/// Renders wiki links as their visible text and collapses whitespace.
-pub fn clean(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(open) = rest.find("[[") {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 2..];
-        match after.find("]]") {
-            Some(close) if !after[..close].contains('\n') => {
-                let inner = &after[..close];
-                let visible = match inner.split_once('|') {
-                    Some((_, alias)) => alias,
-                    None => inner,
-                };
-                out.push_str(visible.trim());
-                rest = &after[close + 2..];
-            }
-            _ => {
-                out.push_str("[[");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
+/// Renders text as Obsidian shows it ([`obsidian::render`]: embeds out, into `embeds`; wiki
+/// links as their text; highlights, footnote references and stray callout markers gone) and
+/// collapses whitespace.
+pub fn clean(raw: &str, embeds: &mut Vec<String>) -> String {
+    let out = obsidian::render(raw, embeds);
     let mut collapsed = String::with_capacity(out.len());
     for word in out.split_whitespace() {
         if !collapsed.is_empty() {
@@ -417,23 +621,17 @@ pub fn clean(raw: &str) -> String {
     collapsed
 }
 
-/// Wiki link targets in raw text (`[[Target|alias]]` → `Target`, `[[Page#Heading]]` → `Page`).
+/// Wiki link and embed targets in raw text (`[[Target|alias]]` → `Target`, `[[Page#Heading]]`
+/// → `Page`, `![[Note#^id]]` → `Note`); attachments (`![[image.png]]`) are not notes and are
+/// left out.
 pub fn wikilink_targets(raw: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = raw;
     while let Some(open) = rest.find("[[") {
         let after = &rest[open + 2..];
         let Some(close) = after.find("]]") else { break };
-        let inner = &after[..close];
-        let target = inner
-            .split('|')
-            .next()
-            .unwrap_or("")
-            .split('#')
-            .next()
-            .unwrap_or("")
-            .trim();
-        if !target.is_empty() && !target.contains('\n') {
+        let target = obsidian::link_target(&after[..close]);
+        if !target.is_empty() && !target.contains('\n') && !obsidian::is_attachment(target) {
             out.push(target.to_string());
         }
         rest = &after[close + 2..];
@@ -510,10 +708,13 @@ mod tests {
     #[test]
     fn links() {
         assert_eq!(
-            clean("see [[DDN]] and [[CoreWeave|CW]]  now"),
+            clean("see [[DDN]] and [[CoreWeave|CW]]  now", &mut Vec::new()),
             "see DDN and CW now"
         );
-        assert_eq!(clean("empty [[]] and [[open"), "empty and [[open");
+        assert_eq!(
+            clean("empty [[]] and [[open", &mut Vec::new()),
+            "empty and [[open"
+        );
         assert_eq!(
             wikilink_targets("[[DDN#Pricing|price]] [[ X ]]"),
             vec!["DDN", "X"]
@@ -716,6 +917,119 @@ mod tests {
         // A parent longer than the cap is cut to fit, at a character boundary.
         let body = parse_body(&format!("- {}\n  - child\n", "é".repeat(3000)), 0);
         assert_eq!(body.passages[1].context.len(), MAX_CONTEXT_BYTES);
+    }
+
+    /// (text, context, line_start, anchor) of every passage.
+    fn walk(text: &str) -> Vec<(String, String, u32, Option<String>)> {
+        parse_body(text, 0)
+            .passages
+            .into_iter()
+            .map(|p| (p.text, p.context, p.line_start, p.anchor))
+            .collect()
+    }
+
+    fn row(
+        text: &str,
+        context: &str,
+        line: u32,
+        anchor: Option<&str>,
+    ) -> (String, String, u32, Option<String>) {
+        (
+            text.into(),
+            context.into(),
+            line,
+            anchor.map(str::to_string),
+        )
+    }
+
+    #[test]
+    fn callout_titles_are_context_and_markers_are_gone() {
+        let text = "> [!warning] Avoid loops\n> Body one ^w1\n> Body two\n\n> [!tip]\n> - item\n>   - child\n\n> [!question]- Nested?\n> > [!todo] Yes.\n> > > [!example] Deepest title only.\n\n> [!note] Alone\n\n> plain quote\n\n- > [!info] In a list\n  > quoted body\n";
+        assert_eq!(
+            walk(text),
+            vec![
+                row("Body one ^w1 Body two", "Avoid loops", 2, None),
+                row("item", "Tip", 6, None),
+                row("child", "Tip › item", 7, None),
+                row("Deepest title only.", "Nested? › Yes.", 11, None),
+                row("Alone", "", 13, None),
+                row("plain quote", "", 15, None),
+                row("quoted body", "In a list", 17, None),
+            ]
+        );
+        // A block id ends the passage; mid-text `^w1` followed by more text is text.
+        assert_eq!(
+            walk("> [!warning] T\n> Body ^w1\n")[0].3.as_deref(),
+            Some("w1")
+        );
+    }
+
+    #[test]
+    fn block_ids_on_their_own_line_name_the_block_before() {
+        let text = "Para one. ^p1\n\n- a\n- b\n  - c\n\n^list\n\n```\ncode\n```\n\n^after-code\n\n> quoted\n\n^q\n\n## Heading ^h\n\nlast\n^own-line-in-para\n";
+        let got = walk(text);
+        let anchors: Vec<(&str, Option<&str>)> = got
+            .iter()
+            .map(|(t, _, _, a)| (t.as_str(), a.as_deref()))
+            .collect();
+        assert_eq!(
+            anchors,
+            vec![
+                ("Para one.", Some("p1")),
+                ("a", Some("list")),
+                ("b", Some("list")),
+                ("c", Some("list")),
+                ("quoted", Some("q")),
+                ("last", Some("own-line-in-para")),
+            ]
+        );
+        let body = parse_body(text, 0);
+        assert_eq!(body.passages[5].section, vec!["Heading"]);
+    }
+
+    #[test]
+    fn embeds_comments_footnotes_html_and_math() {
+        let text = "![[Note#^b1]]\n\n![[icon.svg#icon]] View menu ![alt text](pics/x.png)\n\nKeep %%hidden%% this[^1] and ==marked== <b>bold</b> $a_1 * b_2$.\n\n%%\nblock comment\n\nstill hidden\n%%\n\nAfter.\n\n[^1]: The footnote.\n";
+        let body = parse_body(text, 0);
+        let texts: Vec<(&str, u32)> = body
+            .passages
+            .iter()
+            .map(|p| (p.text.as_str(), p.line_start))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("View menu", 3),
+                ("Keep this and marked bold $a_1 * b_2$.", 5),
+                ("After.", 13),
+                ("The footnote.", 15),
+            ]
+        );
+        let mut embeds = body.embeds.clone();
+        embeds.sort();
+        assert_eq!(embeds, vec!["Note", "icon.svg", "pics/x.png"]);
+        assert_eq!(body.links, vec!["Note"], "attachments are not links");
+    }
+
+    #[test]
+    fn dataview_fields_stay_in_text_and_are_read_per_line() {
+        let body = parse_body(
+            "Status:: Active\nOwner:: [[Dana Kim]]\n\n- [ ] ship it [due:: 2025-10-03]\n",
+            0,
+        );
+        assert_eq!(body.passages[0].text, "Status:: Active Owner:: Dana Kim");
+        assert_eq!(
+            body.passages[0].fields,
+            vec![
+                ("status".to_string(), "active".to_string()),
+                ("owner".into(), "dana kim".into())
+            ]
+        );
+        assert_eq!(body.passages[1].task, Some(' '));
+        assert_eq!(
+            body.passages[1].fields,
+            vec![("due".to_string(), "2025-10-03".to_string())]
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod frontmatter;
 pub mod markdown;
+pub mod obsidian;
 #[cfg(test)]
 mod proptests;
 pub mod repair;
@@ -38,8 +39,15 @@ pub struct Meta {
     pub source: Option<String>,
     /// `aliases`.
     pub aliases: Vec<String>,
-    /// Targets of `[[wiki links]]` in the note.
+    /// Targets of `[[wiki links]]` and note embeds (`![[Note]]`) in the note, outside
+    /// comments.
     pub links: Vec<String>,
+    /// Targets of embeds: notes, attachments (`![[image.png|300]]`) and images
+    /// (`![alt](x.png)`).
+    pub embeds: Vec<String>,
+    /// Front matter keys other than the ones above, as Dataview fields (see
+    /// [`frontmatter::Frontmatter::fields`]).
+    pub fields: Vec<(String, String)>,
 }
 
 /// A parsed note.
@@ -86,9 +94,6 @@ pub fn parse(path: &str, text: &str) -> Note {
         .collect();
     tags.sort();
     tags.dedup();
-    let mut links = markdown::wikilink_targets(&text[body_start..]);
-    links.sort();
-    links.dedup();
 
     let mut date = fm.date.or_else(|| Date::parse_prefix(stem));
     if let Some(d) = date.filter(|d| !DATE_YEARS.contains(&d.ymd().0)) {
@@ -111,7 +116,9 @@ pub fn parse(path: &str, text: &str) -> Note {
         note_type: fm.note_type,
         source: fm.source,
         aliases: fm.aliases,
-        links,
+        links: body.links,
+        embeds: body.embeds,
+        fields: fm.fields,
     };
     Note {
         path: path.to_string(),

@@ -1,6 +1,7 @@
 //! Property tests for the note reader: whatever the text, passages stay inside the file and
-//! in line order, text repair is idempotent and keeps the line count, and parsing never
-//! panics. The cargo-fuzz target `fuzz/fuzz_targets/note.rs` checks the same promises on
+//! in line order, text repair is idempotent and keeps the line count, parsing never
+//! panics, and Obsidian's syntax (callout markers, embeds, block ids) never reaches passage
+//! text. The cargo-fuzz target `fuzz/fuzz_targets/note.rs` checks the same promises on
 //! raw bytes; these run with `cargo test`.
 
 use super::{parse, repair};
@@ -74,6 +75,121 @@ fn markdown_line() -> impl Strategy<Value = String> {
         line.push_str(&words.join(" "));
         line
     })
+}
+
+/// Lines of Obsidian-flavoured Markdown: callouts at several depths, folded or not, with and
+/// without titles, inside lists too; embeds of notes, headings, blocks and images; block ids
+/// at line ends and on lines of their own; comments, highlights, footnotes, inline HTML,
+/// math and Dataview fields, mixed with ordinary Markdown, in any order.
+fn obsidian_line() -> impl Strategy<Value = String> {
+    let prefix = prop::sample::select(vec![
+        "",
+        "",
+        "- ",
+        "  - ",
+        "1. ",
+        "- [ ] ",
+        "> ",
+        "> [!note] ",
+        "> [!warning]- ",
+        "> [!tip]+",
+        "> > [!question] ",
+        "> > > [!example]- ",
+        ">[!info]",
+        "> - ",
+        "> > ",
+        "- > [!todo] ",
+        "## ",
+        "# ",
+        "```",
+        "%%",
+        "^abc-1",
+        "[^1]: ",
+        "| a | b |",
+        "<div>",
+        "    ",
+        "key:: ",
+    ]);
+    let word = prop::sample::select(vec![
+        "gpu",
+        "ファイルを埋め込む",
+        "自动嵌入",
+        "파일을",
+        "[[Note]]",
+        "[[Note#Heading|shown]]",
+        "[[Note#^abc]]",
+        "![[Note]]",
+        "![[Note#Heading]]",
+        "![[Note#^b15695]]",
+        "![[image.png|300]]",
+        "![alt](x.png)",
+        "![[open",
+        "[[open",
+        "^b15695",
+        "^x",
+        "x^2",
+        "$x^2$",
+        "==marked==",
+        "==",
+        "note[^1]",
+        "^[inline]",
+        "%%hidden%%",
+        "%%",
+        "<b>bold</b>",
+        "[!note]",
+        "[!warning]-",
+        "[k:: v]",
+        "(k:: v)",
+        "`code`",
+        "**bold**",
+        "#tag",
+        "",
+    ]);
+    (prefix, prop::collection::vec(word, 0..6)).prop_map(|(p, words)| {
+        let mut line = p.to_string();
+        line.push_str(&words.join(" "));
+        line
+    })
+}
+
+fn obsidian_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(obsidian_line(), 0..30).prop_map(|lines| lines.join("\n"))
+}
+
+/// Whether text ends with a block id (` ^id`, or is one).
+fn ends_with_block_id(text: &str) -> bool {
+    let last = text.rsplit(' ').next().unwrap_or("");
+    last.strip_prefix('^')
+        .is_some_and(super::obsidian::is_block_id)
+}
+
+fn check_obsidian(text: &str) -> Result<(), TestCaseError> {
+    let note = parse("Obsidian note.md", text);
+    for p in &note.passages {
+        for marker in ["[!", "![["] {
+            prop_assert!(!p.text.contains(marker), "{marker} in {:?}", p.text);
+            prop_assert!(
+                !p.context.contains(marker),
+                "{marker} in context {:?}",
+                p.context
+            );
+        }
+        prop_assert!(
+            !ends_with_block_id(&p.text),
+            "block id left in {:?}",
+            p.text
+        );
+        for h in &p.section {
+            prop_assert!(
+                !h.contains("![[") && !ends_with_block_id(h),
+                "heading {h:?}"
+            );
+        }
+        if let Some(a) = &p.anchor {
+            prop_assert!(super::obsidian::is_block_id(a), "anchor {a:?}");
+        }
+    }
+    Ok(())
 }
 
 fn markdown_text() -> impl Strategy<Value = String> {
@@ -158,6 +274,21 @@ proptest! {
     #[test]
     fn repair_is_idempotent_on_any_text(text in any::<String>()) {
         check_repair(&text)?;
+    }
+
+    #[test]
+    fn obsidian_syntax_never_reaches_passage_text(text in obsidian_text()) {
+        check_obsidian(&text)?;
+        check_passages("Obsidian note.md", &text)?;
+    }
+
+    #[test]
+    fn no_embed_marker_survives_any_text(text in any::<String>()) {
+        let note = parse("x.md", &text);
+        for p in &note.passages {
+            prop_assert!(!p.text.contains("![["), "{:?}", p.text);
+            prop_assert!(!ends_with_block_id(&p.text), "{:?}", p.text);
+        }
     }
 
     #[test]

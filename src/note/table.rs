@@ -54,7 +54,7 @@ impl Table {
         let Some(raw) = self.cell.take() else {
             return;
         };
-        let text = clean(&raw);
+        let text = clean(&raw, &mut Vec::new());
         if self.in_head {
             self.header.push(text);
         } else if let Some((_, cells, raw_row)) = self.rows.last_mut() {

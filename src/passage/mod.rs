@@ -73,6 +73,11 @@ pub struct Passage {
     pub line_start: u32,
     /// Last line, 1-based, inclusive.
     pub line_end: u32,
+    /// The Obsidian block id (`^b15695` written after it, without the caret), which
+    /// `[[Note#^b15695]]` links to.
+    pub anchor: Option<String>,
+    /// Dataview inline fields (`key:: value`, `[key:: value]`): normalised key and value.
+    pub fields: Vec<(String, String)>,
 }
 
 /// The section path shown for a passage: headings, minus a first heading that repeats the title.

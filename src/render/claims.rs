@@ -210,6 +210,8 @@ pub struct Threads {
     pub terms: Vec<String>,
     /// Print each entry's `--explain` sentences.
     pub explain: bool,
+    /// Make each `path:line` a terminal hyperlink to its hit's `uri`.
+    pub hyperlinks: bool,
 }
 
 const INDENT: &str = "              ";
@@ -256,7 +258,7 @@ impl Threads {
             (false, Some(ch)) => writeln!(out, "{INDENT}{}", change_text(ch, now))?,
             (false, None) => {}
         }
-        writeln!(out, "{INDENT}{}", attribution(s, c))?;
+        writeln!(out, "{INDENT}{}", attribution(s, c, self.location(c)))?;
         if let Some((first, rest)) = e.also.split_first() {
             let n = e.also.len();
             let lead = format!("also in {n} note{}: ", if n == 1 { "" } else { "s" });
@@ -266,14 +268,14 @@ impl Threads {
                 "{INDENT}{}{}  {}",
                 s.paint("2", &lead),
                 s.paint("36", &date_col(&first.claim)),
-                location(s, &first.claim)
+                self.location(&first.claim)
             )?;
             for seen in rest {
                 writeln!(
                     out,
                     "{INDENT}{pad}{}  {}",
                     s.paint("36", &date_col(&seen.claim)),
-                    location(s, &seen.claim)
+                    self.location(&seen.claim)
                 )?;
             }
         }
@@ -284,10 +286,16 @@ impl Threads {
         }
         Ok(())
     }
+
+    /// `path:line`, a terminal hyperlink to the claim's `uri` when links are on.
+    fn location(&self, c: &Claim) -> String {
+        let place = location(&self.style, c);
+        super::hyperlink::wrap(self.hyperlinks, c.hit.uri.as_deref(), &place)
+    }
 }
 
-/// Title · with participants · source · path:line.
-fn attribution(s: &Style, c: &Claim) -> String {
+/// Title · with participants · source · path:line (`place`).
+fn attribution(s: &Style, c: &Claim, place: String) -> String {
     let h = &c.hit;
     let mut parts = vec![s.paint("1", &h.title)];
     if !h.participants.is_empty() {
@@ -296,7 +304,7 @@ fn attribution(s: &Style, c: &Claim) -> String {
     if let Some(src) = &h.source {
         parts.push(src.clone());
     }
-    parts.push(location(s, c));
+    parts.push(place);
     parts.join(" · ")
 }
 
@@ -424,6 +432,8 @@ mod tests {
             task: None,
             text: text.into(),
             score: 0.0,
+            anchor: None,
+            uri: None,
             explain: None,
             pid: 0,
             participants: vec!["Marcus Lee".into()],
@@ -461,6 +471,7 @@ mod tests {
     #[test]
     fn human_threads_show_latest_change_attribution_and_also() {
         let printer = Threads {
+            hyperlinks: false,
             style: Style { color: false },
             terms: Vec::new(),
             explain: false,

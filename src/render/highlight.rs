@@ -75,7 +75,15 @@ pub fn paint(style: &Style, text: &str, terms: &[String], prefixes: &[String]) -
     if !style.color {
         return text.to_string();
     }
-    let ranges = highlight_ranges(text, terms, prefixes);
+    // Chinese, Japanese and Korean words match as overlapping bigrams: one painted run each.
+    let mut ranges = highlight_ranges(text, terms, prefixes);
+    ranges.dedup_by(|next, run| {
+        let overlaps = next.start < run.end;
+        if overlaps {
+            run.end = run.end.max(next.end);
+        }
+        overlaps
+    });
     let mut out = String::with_capacity(text.len() + ranges.len() * 12);
     let mut pos = 0;
     for r in ranges {
@@ -121,6 +129,21 @@ mod tests {
         assert_eq!(
             paint(&Style { color: false }, text, &terms, &prefixes),
             text
+        );
+    }
+
+    #[test]
+    fn a_cjk_word_lights_up_as_one_run() {
+        let (terms, prefixes) = highlight_terms("ファイルを埋め込む");
+        let style = Style { color: true };
+        assert_eq!(
+            paint(
+                &style,
+                "保管庫内のファイルを埋め込むには",
+                &terms,
+                &prefixes
+            ),
+            "保管庫内の\x1b[1;31mファイルを埋め込む\x1b[0mには"
         );
     }
 }

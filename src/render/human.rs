@@ -52,6 +52,9 @@ pub struct Human {
     pub cwd: Option<PathBuf>,
     /// Show absolute paths.
     pub absolute: bool,
+    /// Make each hit's `path:line` (grouped: the note's path and each line number) a
+    /// terminal hyperlink to its `uri` ([`super::hyperlink`]).
+    pub hyperlinks: bool,
 }
 
 impl Human {
@@ -97,7 +100,8 @@ impl Human {
         };
         let (title, date, _) = head(first);
         writeln!(out, "{}", self.title_line(&title, date, ""))?;
-        writeln!(out, "{}", s.paint("35", &self.path(first)))?;
+        let path = s.paint("35", &self.path(first));
+        writeln!(out, "{}", self.link(first, &path))?;
         let mut section: Option<String> = None;
         let mut printed = 0u64; // last line of the note printed
         for (i, h) in hits.iter().enumerate() {
@@ -128,12 +132,12 @@ impl Human {
         let s = &self.style;
         let (title, date, section) = head(hit);
         writeln!(out, "{}", self.title_line(&title, date, &section))?;
-        writeln!(
-            out,
+        let place = format!(
             "{}:{}",
             s.paint("35", &self.path(hit)),
             s.paint("32", &hit.line.to_string())
-        )?;
+        );
+        writeln!(out, "{}", self.link(hit, &place))?;
         if self.before == 0 && self.after == 0 {
             let text = format!("{}{}", super::marker(hit), hit.text);
             self.write_wrapped(out, "    ", "    ", &text)?;
@@ -163,7 +167,7 @@ impl Human {
             self.write_context_line(out, indent, hit, n, lines)?;
         }
         let number = hit.line.to_string();
-        let first = format!("{indent}{}: ", s.paint("32", &number));
+        let first = format!("{indent}{}: ", self.link(hit, &s.paint("32", &number)));
         let hang = format!("{indent}{}", " ".repeat(number.len() + 2));
         let text = format!("{}{}", super::marker(hit), hit.text);
         self.write_wrapped(out, &first, &hang, &text)?;
@@ -276,6 +280,11 @@ impl Human {
 
     fn highlight(&self, text: &str) -> String {
         highlight::paint(&self.style, text, &self.terms, &self.prefixes)
+    }
+
+    /// `text` as a hyperlink to the hit's `uri`, when links are on.
+    fn link(&self, hit: &Hit, text: &str) -> String {
+        super::hyperlink::wrap(self.hyperlinks, hit.uri.as_deref(), text)
     }
 }
 

@@ -29,6 +29,8 @@ mod tests {
             task: Some(" ".into()),
             text: "Send the deck".into(),
             score: 1.5,
+            anchor: None,
+            uri: None,
             explain: None,
             pid: 42,
             status: Some("open".into()),
@@ -56,6 +58,7 @@ mod tests {
             [
                 "abs_path",
                 "account",
+                "anchor",
                 "date",
                 "done",
                 "due",
@@ -75,7 +78,8 @@ mod tests {
                 "tags",
                 "task",
                 "text",
-                "title"
+                "title",
+                "uri"
             ],
             "the vector key stays internal and explain appears only when asked for"
         );

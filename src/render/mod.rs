@@ -8,6 +8,7 @@ pub mod context;
 pub mod eval;
 pub mod highlight;
 mod human;
+pub mod hyperlink;
 mod json;
 pub mod stats;
 pub mod wrap;

@@ -72,6 +72,13 @@ pub struct Hit {
     pub text: String,
     /// Ranking score (BM25, cosine, or fused, by mode).
     pub score: f32,
+    /// The passage's Obsidian block id (`[[Note#^anchor]]` links to it).
+    #[serde(default)]
+    pub anchor: Option<String>,
+    /// A link that opens the note at the passage: `obsidian://open?…` in an Obsidian vault,
+    /// else `file://…`, or the `--hyperlink-format` given (see [`crate::render::hyperlink`]).
+    #[serde(default)]
+    pub uri: Option<String>,
     /// Ranking details, with `--explain`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explain>,
@@ -155,6 +162,11 @@ pub fn load_hit(searcher: &Searcher, fields: &Fields, addr: DocAddress, score: f
             .map(str::to_string),
         text: text(fields.text),
         score,
+        anchor: doc
+            .get_first(fields.anchor)
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        uri: None,
         explain: None,
         pid,
         participants: doc

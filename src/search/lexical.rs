@@ -201,8 +201,90 @@ fn keyword_clause(fields: &Fields, clause: &Clause) -> Result<Option<Box<dyn Que
             })?;
             keyword(fields.kind, kind.as_str())
         }
+        Target::Meta => keyword(fields.meta, &meta_term(&clause.value)?),
+        Target::WikiLink => return link_query(fields, &clause.value).map(Some),
         _ => return Ok(None),
     }))
+}
+
+/// `meta:key=value` (or `meta:key`) as the term the index holds: the key and value
+/// normalised as the note side does ([`crate::note::obsidian`]).
+fn meta_term(value: &str) -> Result<String> {
+    use crate::note::obsidian::{field_key, field_value};
+    let (key, val) = match value.split_once('=') {
+        Some((k, v)) => (k, Some(v)),
+        None => (value, None),
+    };
+    let key = field_key(key).ok_or_else(|| {
+        Error::Query(format!(
+            "meta:{value} needs a field name (letters, digits, spaces, - or _) before '=', as in meta:status=done"
+        ))
+    })?;
+    Ok(match val.map(field_value) {
+        Some(v) if !v.is_empty() => format!("{key}={v}"),
+        _ => key,
+    })
+}
+
+/// The passages a wiki link points to, as Obsidian resolves it: the note by file name or
+/// path (case-insensitive, extension optional), then a block id (`#^id`: that passage) or
+/// a heading (`#Heading`: the passages under it). Every passage it selects scores the same.
+fn link_query(fields: &Fields, inner: &str) -> Result<Box<dyn Query>> {
+    use crate::note::obsidian::{is_block_id, link_target};
+    let target = link_target(inner);
+    let before_alias = inner.split('|').next().unwrap_or("");
+    let subpath = before_alias.split_once('#').map(|(_, s)| s.trim());
+    let mut parts: Vec<(tantivy::query::Occur, Box<dyn Query>)> = Vec::new();
+    if !target.is_empty() {
+        let name = target.trim_start_matches('/');
+        let pattern = format!(
+            "(?i)(.*/)?{}(\\.(md|markdown|txt))?",
+            regex_syntax::escape(name)
+        );
+        parts.push((
+            tantivy::query::Occur::Must,
+            Box::new(RegexQuery::from_pattern(&pattern, fields.path)?),
+        ));
+    }
+    match subpath {
+        Some(s) if s.starts_with('^') => {
+            let id = &s[1..];
+            if !is_block_id(id) {
+                return Err(Error::Query(format!(
+                    "[[{inner}]]: '^{id}' is not a block id (letters, digits and dashes)"
+                )));
+            }
+            parts.push((
+                tantivy::query::Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(fields.anchor, &id.to_lowercase()),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        Some(heading) if !heading.is_empty() => {
+            let clause = Clause {
+                occur: Occur::Must,
+                target: Target::Section,
+                value: heading.replace('#', " "),
+                phrase: true,
+                prefix: false,
+            };
+            if let Some(q) = clause_query(fields, &clause)? {
+                parts.push((tantivy::query::Occur::Must, q));
+            }
+        }
+        _ => {}
+    }
+    if parts.is_empty() {
+        return Err(Error::Query(format!(
+            "[[{inner}]] names no note, heading or block; write [[Note]], [[Note#Heading]] or [[Note#^id]]"
+        )));
+    }
+    Ok(Box::new(ConstScoreQuery::new(
+        Box::new(BooleanQuery::new(parts)),
+        1.0,
+    )))
 }
 
 /// `wo*`: the last word as a prefix of folded (unstemmed) terms in each text field; earlier

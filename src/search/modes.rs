@@ -153,7 +153,8 @@ fn hybrid_scored(
         lex.iter().enumerate().map(|(i, (_, a))| (*a, i)).collect();
     let sem_rank: HashMap<DocAddress, usize> =
         sem.iter().enumerate().map(|(i, (_, a))| (*a, i)).collect();
-    let f = req.fusion;
+    // A mostly-CJK query leans on the lexical side: the model is English-only.
+    let f = req.fusion.for_query(text);
     // The cosine of every candidate: the convex combination needs it, and --explain shows it.
     let mut cos: HashMap<DocAddress, f32> = sem.iter().map(|(s, a)| (*a, *s)).collect();
     for (_, addr) in &lex {

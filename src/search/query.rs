@@ -1,6 +1,7 @@
 //! The query language: plain words, `"exact phrase"`, `-word` to exclude, `+word` to
 //! require, `field:value` for `title`, `section`, `text`, `tag`, `account`, `participant`,
-//! `kind`, and `prefix*`. Words are ORed and ranked by BM25, as in most search engines. A
+//! `kind`, `meta:key=value` for Dataview fields, `[[Note#^id]]` for the passages a wiki link
+//! points to, and `prefix*`. Words are ORed and ranked by BM25, as in most search engines. A
 //! quoted phrase on a text field is required, like `+word` (people quote a name to insist on
 //! it), so it holds in every mode: semantic and hybrid rank only passages that contain it.
 //!
@@ -29,6 +30,11 @@ pub enum Target {
     Participant,
     /// `kind:`.
     Kind,
+    /// `meta:key=value` or `meta:key`: a Dataview field (inline `key:: value` or front matter).
+    Meta,
+    /// `[[Note]]`, `[[Note#Heading]]`, `[[Note#^id]]`: the passages the link points to (the
+    /// value is the link's inner text).
+    WikiLink,
 }
 
 impl Target {
@@ -41,6 +47,7 @@ impl Target {
             "account" => Target::Account,
             "participant" | "participants" => Target::Participant,
             "kind" => Target::Kind,
+            "meta" => Target::Meta,
             _ => return None,
         })
     }
@@ -95,6 +102,17 @@ pub fn parse(input: &str) -> Result<Vec<Clause>> {
                 i += 1;
                 continue;
             }
+        }
+        if let Some((value, end)) = wiki_link(&chars, i) {
+            clauses.push(Clause {
+                occur,
+                target: Target::WikiLink,
+                value,
+                phrase: false,
+                prefix: false,
+            });
+            i = end;
+            continue;
         }
         // Optional field prefix.
         let mut target = Target::All;
@@ -164,6 +182,18 @@ pub fn parse(input: &str) -> Result<Vec<Clause>> {
     Ok(clauses)
 }
 
+/// A wiki link `[[…]]` starting at `i`: its inner text (which may hold spaces) and where it
+/// ends. An unclosed `[[` is plain text.
+fn wiki_link(chars: &[char], i: usize) -> Option<(String, usize)> {
+    if chars.get(i..i + 2) != Some(&['[', '['][..]) {
+        return None;
+    }
+    let close =
+        (i + 2..chars.len().saturating_sub(1)).find(|&j| chars[j] == ']' && chars[j + 1] == ']')?;
+    let inner: String = chars[i + 2..close].iter().collect();
+    (!inner.trim().is_empty()).then_some((inner, close + 2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +225,30 @@ mod tests {
                 c(Should, All, "micro", false, true),
             ]
         );
+    }
+
+    #[test]
+    fn meta_fields_and_wiki_links() {
+        use Occur::*;
+        use Target::*;
+        assert_eq!(
+            parse(r#"meta:status=done -meta:"owner=dana k" [[Internal links#^b15695]] gpu +[[My Note]]"#)
+                .unwrap(),
+            vec![
+                c(Should, Meta, "status=done", false, false),
+                c(MustNot, Meta, "owner=dana k", true, false),
+                c(Should, WikiLink, "Internal links#^b15695", false, false),
+                c(Should, All, "gpu", false, false),
+                c(Must, WikiLink, "My Note", false, false),
+            ]
+        );
+        assert_eq!(
+            parse("[[open gpu").unwrap().len(),
+            2,
+            "unclosed: plain words"
+        );
+        assert_eq!(parse("[[]]").unwrap()[0].target, All);
+        assert_eq!(parse("std::vector").unwrap()[0].target, All);
     }
 
     #[test]

@@ -21,6 +21,8 @@ struct Record {
     section: String,
     kind: String,
     task: Option<String>,
+    anchor: Option<String>,
+    uri: Option<String>,
     status: Option<String>,
     owner: Option<String>,
     due: Option<String>,

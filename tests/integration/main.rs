@@ -11,6 +11,7 @@ mod hardening;
 mod indexing;
 mod mcp;
 mod notes;
+mod obsidian;
 mod repo;
 mod roots;
 mod sample_vault;

@@ -189,6 +189,8 @@ pub struct JsonHit {
     pub abs_path: String,
     pub text: String,
     pub score: f64,
+    pub anchor: Option<String>,
+    pub uri: Option<String>,
     #[serde(default)]
     pub explain: Option<serde_json::Value>,
 }
