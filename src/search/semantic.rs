@@ -163,16 +163,24 @@ pub fn semantic(
     let weight = candidates.weight(tantivy::query::EnableScoring::disabled_from_searcher(
         searcher,
     ))?;
-    let mut items: Vec<(u64, DocAddress)> = Vec::new();
+    // Room for every document up front: growing by doubling copied up to 37 MB at 2.3
+    // million passages, and pages never written (a selective filter) cost nothing.
+    let mut items: Vec<(u64, DocAddress)> = Vec::with_capacity(searcher.num_docs() as usize);
+    // A block's passage ids are read in one call (the column decodes them four at a time);
+    // one `first` per document cost 80 ms over 2.3 million passages.
+    let mut block_pids: Vec<Option<u64>> = Vec::new();
     for (ord, seg) in searcher.segment_readers().iter().enumerate() {
         let pids = seg.fast_fields().u64("pid")?;
         let alive = seg.alive_bitset();
         weight.for_each_no_score(seg, &mut |docs| {
-            for &doc in docs {
+            block_pids.clear();
+            block_pids.resize(docs.len(), None);
+            pids.first_vals(docs, &mut block_pids);
+            for (&doc, pid) in docs.iter().zip(&block_pids) {
                 if alive.is_some_and(|a| !a.is_alive(doc)) {
                     continue;
                 }
-                if let Some(pid) = pids.first(doc) {
+                if let Some(pid) = *pid {
                     items.push((pid, DocAddress::new(ord as u32, doc)));
                 }
             }
