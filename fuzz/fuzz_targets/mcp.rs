@@ -48,6 +48,7 @@ fn server() -> &'static Server {
         let opts = UpdateOptions {
             index_dir: base.join("index"),
             roots: vec![notes],
+            remove_roots: Vec::new(),
             rebuild: false,
             max_file_bytes: index::DEFAULT_MAX_FILE_BYTES,
             threads: 1,
