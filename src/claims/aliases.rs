@@ -76,6 +76,12 @@ impl Aliases {
         Ok(all)
     }
 
+    /// `entities.toml` from an index's roots, then from `extra` (the config file's folder).
+    pub fn for_index(store: &crate::index::Store, extra: Option<&Path>) -> Result<Aliases> {
+        let roots: Vec<PathBuf> = store.manifest()?.roots.iter().map(PathBuf::from).collect();
+        Aliases::discover(roots.iter().map(PathBuf::as_path).chain(extra))
+    }
+
     /// Adds an entry (for tests and library callers).
     pub fn add(&mut self, name: &str, others: &[&str]) {
         self.entries.push((

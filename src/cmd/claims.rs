@@ -9,7 +9,6 @@ use crate::render::{claims as render, highlight, Style};
 use crate::search::Engine;
 use anyhow::{bail, Context, Result};
 use std::io::Write;
-use std::path::PathBuf;
 
 /// Runs `quarry claims`: the entity's timeline, or with no ENTITY the entities known.
 pub fn run(config: &Config, args: &ClaimsArgs) -> Result<i32> {
@@ -104,22 +103,6 @@ fn list_entities(config: &Config, args: &ClaimsArgs, style: &Style) -> Result<i3
 
 /// `entities.toml` from the indexed folders and the config file's folder.
 fn aliases(config: &Config, engine: &Engine) -> Result<Aliases> {
-    let roots: Vec<PathBuf> = engine
-        .store()
-        .manifest()?
-        .roots
-        .iter()
-        .map(PathBuf::from)
-        .collect();
-    let beside_config = config
-        .file
-        .as_deref()
-        .and_then(|f| f.parent())
-        .map(PathBuf::from);
-    let folders: Vec<&std::path::Path> = roots
-        .iter()
-        .map(PathBuf::as_path)
-        .chain(beside_config.as_deref())
-        .collect();
-    Aliases::discover(folders).context("reading entities.toml")
+    let beside_config = config.file.as_deref().and_then(|f| f.parent());
+    Aliases::for_index(engine.store(), beside_config).context("reading entities.toml")
 }

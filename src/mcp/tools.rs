@@ -17,7 +17,6 @@ use crate::search::{Engine, FilterInput, FusionParams, Hit, Mode, Request, SortB
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 /// A tool-level failure: the message goes back to the assistant as an error result.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,14 +348,6 @@ pub fn claims(engine: &Engine, args: &ClaimsArgs) -> Outcome<ClaimsOutput> {
             "about needs a topic, such as \"read throughput\", or leave it out".into(),
         ));
     }
-    // `entities.toml` in the indexed folders names an entity's other spellings.
-    let roots: Vec<PathBuf> = engine
-        .store()
-        .manifest()?
-        .roots
-        .iter()
-        .map(PathBuf::from)
-        .collect();
     let req = claims::Request {
         entity: entity.to_string(),
         about: args.about.clone(),
@@ -364,7 +355,8 @@ pub fn claims(engine: &Engine, args: &ClaimsArgs) -> Outcome<ClaimsOutput> {
         reverse: args.reverse.unwrap_or(false),
         latest: args.latest.unwrap_or(false),
         limit: limit(args.limit, 50, MAX_CLAIMS_LIMIT)?,
-        aliases: claims::Aliases::discover(roots.iter().map(PathBuf::as_path))?,
+        // `entities.toml` in the indexed folders names an entity's other spellings.
+        aliases: claims::Aliases::for_index(engine.store(), None)?,
     };
     let timeline = claims::timeline(engine, &req)?;
     let entries: Vec<JsonEntry> = json_entries(&timeline, false);
