@@ -349,13 +349,16 @@ fn an_index_folder_inside_the_vault_is_not_watched() {
             "a note beside the index",
         );
     }
-    // Two notes, two batches: the commits written into the vault woke nothing.
-    let stderr = w.stderr();
-    let batches = stderr
-        .lines()
-        .filter(|l| l.starts_with("quarry: +"))
-        .count();
-    assert_eq!(batches, 2, "{stderr}");
+    // Two notes, two batches: the commits written into the vault woke nothing. A batch's
+    // line is printed after its commit, so a search can see the note before the line is out.
+    let batches = |w: &Watcher| {
+        w.stderr()
+            .lines()
+            .filter(|l| l.starts_with("quarry: +"))
+            .count()
+    };
+    w.wait_for(|w| batches(w) >= 2, "the second batch's line");
+    assert_eq!(batches(&w), 2, "{}", w.stderr());
     assert_eq!(w.terminate().0, 0);
 }
 
