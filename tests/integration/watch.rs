@@ -362,9 +362,8 @@ fn an_index_folder_inside_the_vault_is_not_watched() {
     assert_eq!(w.terminate().0, 0);
 }
 
-/// With the model: a new note is found by meaning soon after its words.
-#[test]
-fn a_new_note_is_found_semantically_soon_after() {
+/// A vault of one note, indexed with the real model (the semantic watch tests need it).
+fn embedded_env() -> TestEnv {
     let env = TestEnv::new();
     env.write(
         "a.md",
@@ -376,6 +375,13 @@ fn a_new_note_is_found_semantically_soon_after() {
         "the embedding model must be installed for this test (run `quarry model install`): {}",
         out.stderr
     );
+    env
+}
+
+/// With the model: a new note is found by meaning soon after its words.
+#[test]
+fn a_new_note_is_found_semantically_soon_after() {
+    let env = embedded_env();
     let mut w = Watcher::start(&env, &[], None);
     w.wait_ready();
     env.write(
@@ -405,17 +411,7 @@ fn a_new_note_is_found_semantically_soon_after() {
 /// never get a vector).
 #[test]
 fn a_watcher_killed_before_its_vectors_loses_nothing() {
-    let env = TestEnv::new();
-    env.write(
-        "a.md",
-        note("A", "The storage array was delivered on time."),
-    );
-    let out = env.ok(&["index", env.notes().to_str().unwrap(), "--json"], 0);
-    assert!(
-        out.stdout.contains("\"embedded\":1"),
-        "the embedding model must be installed for this test (run `quarry model install`): {}",
-        out.stderr
-    );
+    let env = embedded_env();
     let mut w = Watcher::start(&env, &[], Some("watch-after-lexical-commit"));
     w.wait_ready();
     env.write(

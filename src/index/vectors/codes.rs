@@ -308,10 +308,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn estimates_track_the_exact_dot_product() {
-        let dims = 384;
-        let data = vectors(2000, dims, 7);
+    /// The centroid, words per code, codes and factors of `data`.
+    fn encoded(data: &[Vec<f32>], dims: usize) -> (Vec<f32>, usize, Vec<u64>, Vec<f32>) {
         let c = centroid(dims, data.iter().map(Vec::as_slice));
         let w = words(dims);
         let mut codes = vec![0u64; data.len() * w];
@@ -320,6 +318,14 @@ mod tests {
             .zip(codes.chunks_exact_mut(w))
             .map(|(v, bits)| encode(v, &c, bits))
             .collect();
+        (c, w, codes, factors)
+    }
+
+    #[test]
+    fn estimates_track_the_exact_dot_product() {
+        let dims = 384;
+        let data = vectors(2000, dims, 7);
+        let (c, w, codes, factors) = encoded(&data, dims);
         let q = &vectors(1, dims, 99)[0];
         let p = PreparedQuery::new(q, &c);
         let mut est = vec![0f32; data.len()];
@@ -349,14 +355,7 @@ mod tests {
     fn every_available_kernel_gives_the_portable_result() {
         let dims = 384;
         let data = vectors(300, dims, 3);
-        let c = centroid(dims, data.iter().map(Vec::as_slice));
-        let w = words(dims);
-        let mut codes = vec![0u64; data.len() * w];
-        let factors: Vec<f32> = data
-            .iter()
-            .zip(codes.chunks_exact_mut(w))
-            .map(|(v, bits)| encode(v, &c, bits))
-            .collect();
+        let (c, w, codes, factors) = encoded(&data, dims);
         let p = PreparedQuery::new(&vectors(1, dims, 5)[0], &c);
         let mut want = vec![0f32; data.len()];
         scan_any(&p, w, &codes, &factors, &mut want);
